@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Uga.Imaging;
+
+namespace Uga.Cli;
+
+/// <summary>Runs the parsed command line and maps failures to a one-line message and an exit code.</summary>
+public static class CliRunner
+{
+    public const int UserError = 2;
+    public const int Interrupted = 130;
+
+    public static int Run(RootCommand root, string[] args)
+    {
+        try
+        {
+            return root.Parse(args).Invoke();
+        }
+        catch (Exception e) when (Unwrap(e) is InvalidInputException input)
+        {
+            Console.Error.WriteLine($"uga: error: {input.Message}");
+            return UserError;
+        }
+        catch (Exception e) when (Unwrap(e) is OperationCanceledException)
+        {
+            Console.Error.WriteLine("uga: interrupted; nothing was written under the final names");
+            return Interrupted;
+        }
+    }
+
+    /// <summary>The exception that explains a failure, looking through wrappers added by tasks and reflection.</summary>
+    public static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is not null)
+            e = e.InnerException!;
+        return e;
+    }
+}

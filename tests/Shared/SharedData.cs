@@ -1,0 +1,53 @@
+namespace Uga.Testing;
+
+/// <summary>
+/// Finds the real public datasets in ../shared/data (beside the repository, never inside it). Tests that need
+/// them call <see cref="Require"/>, which skips the test with a visible reason when the folder is absent.
+/// Override the location with UGA_SHARED_DATA.
+/// </summary>
+public static class SharedData
+{
+    public static string? Root { get; } = Locate();
+
+    public static string Require(params string[] parts)
+    {
+        if (Root is null)
+            Assert.Skip("../shared/data not found (set UGA_SHARED_DATA to the shared data folder to run this test)");
+        var path = Path.Combine([Root!, .. parts]);
+        if (!File.Exists(path) && !Directory.Exists(path))
+            Assert.Skip($"shared data item missing: {path}");
+        return path;
+    }
+
+    private static string? Locate()
+    {
+        var env = Environment.GetEnvironmentVariable("UGA_SHARED_DATA");
+        if (!string.IsNullOrEmpty(env) && Directory.Exists(env)) return env;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data");
+            if (Directory.Exists(candidate) && dir.GetFiles("*.slnx").Length == 0) return candidate;
+            if (dir.GetFiles("Uga.slnx").Length > 0)
+            {
+                var beside = Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared", "data");
+                return Directory.Exists(beside) ? beside : null;
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>A temporary folder removed when the test ends.</summary>
+public sealed class TempDir : IDisposable
+{
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "uga-test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
