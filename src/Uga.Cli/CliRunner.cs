@@ -13,7 +13,8 @@ public static class CliRunner
     {
         try
         {
-            return root.Parse(args).Invoke();
+            // Our own handler below turns bad input into one line; System.CommandLine's would print a stack trace.
+            return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Unwrap(e) is InvalidInputException input)
         {

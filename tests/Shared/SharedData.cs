@@ -23,6 +23,10 @@ public static class SharedData
     {
         var env = Environment.GetEnvironmentVariable("UGA_SHARED_DATA");
         if (!string.IsNullOrEmpty(env) && Directory.Exists(env)) return env;
+        // The repository this file was compiled from (works when bin/obj live elsewhere, e.g. UGA_ARTIFACTS).
+        var repo = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(SourceFile())!, "..", ".."));
+        var besideRepo = Path.Combine(Path.GetDirectoryName(repo)!, "shared", "data");
+        if (File.Exists(Path.Combine(repo, "Uga.slnx")) && Directory.Exists(besideRepo)) return besideRepo;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared", "data");
@@ -35,6 +39,8 @@ public static class SharedData
         }
         return null;
     }
+
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }
 
 /// <summary>A temporary folder removed when the test ends.</summary>

@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Uga.Imaging;
+using Uga.Learning;
+using Uga.Learning.Inference;
+using Uga.Learning.Uncertainty;
+
+namespace Uga.Cli.Commands;
+
+/// <summary>
+/// `uga predict`: segmentation and per-pixel uncertainty of an image or a whole slide with a trained ensemble. The
+/// options shared by every input kind are parsed into <see cref="Settings"/>; each input kind has its own Run method
+/// and output writer (--image here, --slide in <see cref="PredictSlide"/>).
+/// </summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder written by `uga train` (manifest.json + member weights)", Required = true };
+        var image = new Option<string?>("--image") { Description = "Image FILE (JPEG, PNG, TIFF) to predict" };
+        var slide = new Option<string?>("--slide") { Description = "Whole-slide FILE (SVS, pyramidal TIFF, any OpenSlide format) to predict at the model's spacing" };
+        var output = new Option<string>("--out") { Description = "Output folder; files are named after the input's stem", Required = true };
+        var imageSpacing = new Option<double?>("--image-spacing") { Description = "µm/px of the --image (default: the model's spacing, i.e. no resampling)" };
+        var slideSpacing = new Option<double?>("--spacing") { Description = "µm/px of the --slide's full resolution, overriding the file's (required if the file has none)" };
+        var uncertainty = new Option<string>("--uncertainty")
+        {
+            Description = $"Uncertainty measure: {string.Join(", ", UncertaintyMeasures.Names)}",
+            DefaultValueFactory = _ => UncertaintyMeasures.Default,
+        };
+        var overlap = new Option<int?>("--overlap") { Description = "Overlap of neighbouring patches in model pixels (default: half the patch)" };
+        var samples = new Option<string>("--samples")
+        {
+            Description = "Source of probability samples: ensemble (members), mc-dropout (first member, dropout on), tta (first member, flips/rotations)",
+            DefaultValueFactory = _ => "ensemble",
+        };
+        var batch = new Option<int>("--batch") { Description = "Patches per forward pass", DefaultValueFactory = _ => 4 };
+        var passes = new Option<int>("--mc-passes") { Description = "Stochastic passes for --samples mc-dropout", DefaultValueFactory = _ => 8 };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the networks (default: torch's choice; 1 is faster on a busy machine)" };
+        var block = new Option<int>("--block") { Description = "--slide: side of the blocks the slide is processed in, model pixels (multiple of 256)", DefaultValueFactory = _ => 1024 };
+        var minTissue = new Option<double>("--min-tissue") { Description = "--slide: patches with a smaller tissue fraction are not run (certain background)", DefaultValueFactory = _ => 0.01 };
+        var maskSpacing = new Option<double>("--mask-spacing") { Description = "--slide: spacing of the tissue mask in µm/px", DefaultValueFactory = _ => 8.0 };
+        var noFold = new Option<bool>("--no-fold") { Description = "Keep BatchNorm layers separate instead of folding them into the convolutions (same result up to rounding, slower)" };
+        var command = new Command("predict", "Predict labels and per-pixel uncertainty of an image or a whole slide with a trained ensemble")
+        {
+            model, image, slide, output, imageSpacing, slideSpacing, uncertainty, overlap, samples, batch, passes, threads,
+            block, minTissue, maskSpacing, noFold,
+        };
+        command.SetAction((parse, cancellation) =>
+        {
+            // Runs synchronously on the invoking thread: on Ctrl-C the token stops the work, the writers delete their
+            // temporary files while the exception unwinds, and CliRunner maps it to exit code 130.
+            var settings = new Settings(parse.GetValue(model)!, parse.GetValue(output)!, new PredictOptions
+            {
+                Overlap = parse.GetValue(overlap),
+                BatchSize = parse.GetValue(batch),
+                Uncertainty = parse.GetValue(uncertainty)!,
+                Samples = SampleSources.Parse(parse.GetValue(samples)!),
+                McDropoutPasses = parse.GetValue(passes),
+                Progress = new StderrProgress(),
+                Cancellation = cancellation,
+            }, FoldBatchNorm: !parse.GetValue(noFold));
+            settings.Options.Validate(); // absurd parameters fail before the model is loaded
+            if (parse.GetValue(threads) is { } n)
+            {
+                if (n < 1) throw new InvalidInputException(null, $"--threads must be >= 1, got {n}");
+                TorchSharp.torch.set_num_threads(n);
+            }
+            var (imagePath, slidePath) = (parse.GetValue(image), parse.GetValue(slide));
+            if ((imagePath is null) == (slidePath is null))
+                throw new InvalidInputException(null, "give exactly one of --image FILE or --slide FILE");
+            if (slidePath is null)
+            {
+                if (parse.GetValue(slideSpacing) is not null) throw new InvalidInputException(null, "--spacing is for --slide; use --image-spacing with --image");
+                return Task.FromResult(RunImage(settings, imagePath!, parse.GetValue(imageSpacing)));
+            }
+            if (parse.GetValue(imageSpacing) is not null) throw new InvalidInputException(null, "--image-spacing is for --image; use --spacing with --slide");
+            var slideSettings = new PredictSlide.SlideSettings(slidePath, parse.GetValue(slideSpacing), parse.GetValue(block),
+                parse.GetValue(minTissue), parse.GetValue(maskSpacing));
+            return Task.FromResult(PredictSlide.Run(settings, slideSettings));
+        });
+        return command;
+    }
+
+    /// <summary>What every predict variant needs, whatever the input.</summary>
+    internal sealed record Settings(string ModelDir, string OutDir, PredictOptions Options, bool FoldBatchNorm)
+    {
+        /// <summary>
+        /// The ensemble ready for inference. BatchNorm is folded into the convolutions (measurably faster, same
+        /// output up to float rounding); a folded model must never be saved or trained, and this process does neither.
+        /// </summary>
+        public Ensemble LoadEnsemble()
+        {
+            var ensemble = Ensemble.Load(ModelDir);
+            if (FoldBatchNorm)
+                foreach (var member in ensemble.Members) BatchNormFolding.Fold(member);
+            return ensemble;
+        }
+    }
+
+    private static int RunImage(Settings settings, string imagePath, double? imageSpacingUm)
+    {
+        var watch = Stopwatch.StartNew();
+        var image = ImageFile.ReadRgb(imagePath);
+        using var ensemble = settings.LoadEnsemble();
+        double spacing = imageSpacingUm ?? ensemble.Manifest.SpacingUm;
+        var result = TiledPredictor.Predict(ensemble, image, spacing, settings.Options);
+
+        var stem = Path.GetFileNameWithoutExtension(imagePath);
+        var files = WriteImageOutputs(settings.OutDir, stem, image, result);
+        var summary = Summary(imagePath, settings, ensemble.Manifest, result, imageSpacingUm is null, watch.Elapsed.TotalSeconds, files);
+        var summaryPath = Path.Combine(settings.OutDir, $"{stem}.summary.json");
+        AtomicFile.WriteAllText(summaryPath, JsonSerializer.Serialize(summary, JsonOptions));
+
+        Console.WriteLine($"predicted {stem}: {image.Width}x{image.Height} px at {spacing:0.####} µm/px, {result.SampleCount} {result.SampleSource} samples, " +
+                          $"{result.UncertaintyMeasure} mean {result.Uncertainty.Data.Average():0.####}, {watch.Elapsed.TotalSeconds:0.0} s");
+        foreach (var file in files.Append(summaryPath)) Console.WriteLine($"wrote {file}");
+        return 0;
+    }
+
+    /// <summary>Labels, overlay, uncertainty heatmap and raw uncertainty of one image; every file atomic.</summary>
+    private static List<string> WriteImageOutputs(string outDir, string stem, RgbImage image, PredictionResult result)
+    {
+        Directory.CreateDirectory(outDir);
+        string Out(string suffix) => Path.Combine(outDir, stem + suffix);
+        var labels = Out(".labels.png");
+        var overlay = Out(".overlay.png");
+        var heatmap = Out(".uncertainty.png");
+        var raw = Out(".uncertainty.tif");
+        ImageFile.WritePng(result.Labels, labels);
+        ImageFile.WritePng(Heatmap.Overlay(image, result.Labels), overlay);
+        ImageFile.WritePng(Heatmap.RenderWithScale(result.Uncertainty, Colormap.Viridis, result.UncertaintyMeasure), heatmap);
+        FloatMapFile.WriteTiff(result.Uncertainty, raw);
+        return [labels, overlay, heatmap, raw];
+    }
+
+    private static object Summary(string imagePath, Settings settings, ModelManifest manifest, PredictionResult result,
+        bool spacingAssumed, double seconds, List<string> files)
+    {
+        var counts = new long[manifest.ClassCount];
+        foreach (var label in result.Labels.Data) counts[label]++;
+        var (min, max) = Heatmap.Range(result.Uncertainty);
+        return new
+        {
+            Image = Path.GetFullPath(imagePath),
+            Model = Path.GetFullPath(settings.ModelDir),
+            result.Labels.Width,
+            result.Labels.Height,
+            result.SpacingUm,
+            SpacingAssumed = spacingAssumed,
+            result.ModelSpacingUm,
+            result.SampleSource,
+            result.SampleCount,
+            Overlap = settings.Options.OverlapFor(manifest.PatchSize),
+            manifest.PatchSize,
+            Uncertainty = new { Measure = result.UncertaintyMeasure, Min = min, Mean = result.Uncertainty.Data.Average(), Max = max },
+            ClassFractions = manifest.ClassNames.Select((name, c) => new { Class = name, Fraction = counts[c] / (double)result.Labels.PixelCount }),
+            Seconds = Math.Round(seconds, 2),
+            Files = files.Select(Path.GetFileName),
+        };
+    }
+
+    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private sealed class StderrProgress : IProgress<WorkProgress>
+    {
+        private long lastTenth = -1;
+
+        public void Report(WorkProgress value)
+        {
+            long tenth = value.Total > 0 ? value.Done * 10 / value.Total : 0;
+            if (tenth == lastTenth) return;
+            lastTenth = tenth;
+            Console.Error.WriteLine($"{value.Stage}: {value.Done}/{value.Total} patches ({value.Detail})");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Globalization;
+using Uga.Guidance.Queue;
+using Uga.Guidance.Ranking;
+using Uga.Imaging;
+using Uga.Learning;
+using Uga.Learning.Uncertainty;
+
+namespace Uga.Cli.Commands;
+
+/// <summary>
+/// `uga rank`: the annotation queue. Predicts slides (or a dataset's images) with the model, ranks candidate
+/// patches by uncertainty and writes CSV, ASAP XML, QuPath GeoJSON and preview PNGs (see <see cref="Ranker"/>).
+/// </summary>
+internal static class RankCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder written by `uga train`", Required = true };
+        var slides = new Option<string[]>("--slide") { Description = "Whole-slide FILE to rank (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var data = new Option<string?>("--data") { Description = "Dataset folder of tile images (images/, optional masks/ and cases.csv) instead of slides" };
+        var where = new Option<string[]>("--where") { Description = "With --data: keep cases whose cases.csv column has this value, column=value (repeatable)" };
+        var k = new Option<int>("--k") { Description = "Patches to choose (see --k-mode)", Required = true };
+        var strategy = new Option<string>("--strategy")
+        {
+            Description = $"Ranking strategy: {string.Join(", ", RankingStrategies.Names)}",
+            DefaultValueFactory = _ => "uga-paper",
+        };
+        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var measure = new Option<string>("--measure")
+        {
+            Description = $"Uncertainty measure read by the strategy ({string.Join(", ", UncertaintyMeasures.Names)}); uga-paper and mutual-information fix their own",
+            DefaultValueFactory = _ => PaperScoring.DefaultMeasure,
+        };
+        var patch = new Option<int>("--patch") { Description = "Candidate patch side in pixels at --patch-spacing", DefaultValueFactory = _ => 256 };
+        var patchSpacing = new Option<double?>("--patch-spacing") { Description = "µm/px of the candidate grid (default: the model's spacing)" };
+        var stride = new Option<int?>("--stride") { Description = "Grid step in pixels at --patch-spacing (default: the patch size)" };
+        var minTissue = new Option<double>("--min-tissue") { Description = "Drop patches with less tissue than this fraction", DefaultValueFactory = _ => 0.5 };
+        var kMode = new Option<string>("--k-mode") { Description = "per-slide (K from every slide), total (K in all) or pooled (K x slides, chosen across the pool)", DefaultValueFactory = _ => "total" };
+        var minDistance = new Option<double>("--min-distance") { Description = "Chosen patch centres on one slide are at least this many µm apart", DefaultValueFactory = _ => 0 };
+        var maxPerSlide = new Option<int?>("--max-per-slide") { Description = "At most N patches from one slide" };
+        var jitter = new Option<double>("--jitter") { Description = "Shift each shown patch by up to this fraction of its size (0..1)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed for random scores, clustering and jitter", DefaultValueFactory = _ => 0 };
+        var preAnnotate = new Option<bool>("--pre-annotate") { Description = "Put the model's prediction inside each candidate as editable, classed polygons" };
+        var spacing = new Option<double?>("--spacing") { Description = "µm/px of the slides' full resolution, overriding the files' (required for slides without one)" };
+        var dataSpacing = new Option<double?>("--data-spacing") { Description = "With --data: µm/px of the images (default: the spacing_um column of cases.csv)" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for the networks (default: torch's choice)" };
+        var command = new Command("rank", "Rank candidate patches by the model's uncertainty and export them for annotation (CSV, ASAP XML, QuPath GeoJSON, previews)")
+        {
+            model, slides, data, where, k, strategy, output, measure, patch, patchSpacing, stride, minTissue, kMode,
+            minDistance, maxPerSlide, jitter, seed, preAnnotate, spacing, dataSpacing, threads,
+        };
+        command.SetAction((parse, cancellation) =>
+        {
+            var request = new RankRequest
+            {
+                ModelDir = parse.GetValue(model)!,
+                SlidePaths = parse.GetValue(slides) ?? [],
+                DataDir = parse.GetValue(data),
+                Where = (parse.GetValue(where) ?? []).Select(CaseFilter.Parse).ToList(),
+                DataSpacingUm = parse.GetValue(dataSpacing),
+                SlideSpacingUm = parse.GetValue(spacing),
+                OutDir = parse.GetValue(output)!,
+                K = parse.GetValue(k),
+                Strategy = parse.GetValue(strategy)!,
+                Measure = parse.GetValue(measure)!,
+                PatchSizePx = parse.GetValue(patch),
+                PatchSpacingUm = parse.GetValue(patchSpacing),
+                StridePx = parse.GetValue(stride),
+                MinTissueFraction = parse.GetValue(minTissue),
+                KMode = ParseKMode(parse.GetValue(kMode)!),
+                MinDistanceUm = parse.GetValue(minDistance),
+                MaxPerSlide = parse.GetValue(maxPerSlide),
+                Jitter = parse.GetValue(jitter),
+                Seed = parse.GetValue(seed),
+                PreAnnotate = parse.GetValue(preAnnotate),
+                Progress = ProgressPrinter.ToStandardError(),
+                Cancellation = cancellation,
+            };
+            request.Validate();
+            if (parse.GetValue(threads) is { } n)
+            {
+                if (n < 1) throw new InvalidInputException(null, $"--threads must be >= 1, got {n}");
+                TorchSharp.torch.set_num_threads(n);
+            }
+            Report(Ranker.Run(request));
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    public static KMode ParseKMode(string text) => text.ToLowerInvariant() switch
+    {
+        "per-slide" => KMode.PerSlide,
+        "total" => KMode.Total,
+        "pooled" => KMode.PooledPerSlide,
+        _ => throw new InvalidInputException(null, $"unknown --k-mode '{text}'; valid: per-slide, total, pooled"),
+    };
+
+    private static void Report(RankResult result)
+    {
+        var chosen = result.Selection.Chosen;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ranked {result.PoolSize} candidates with {result.StrategyDescription} ({result.Measure}); chose {chosen.Count} in {result.Elapsed.TotalSeconds:0.0} s"));
+        foreach (var c in chosen.Take(10))
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  UGA {c.Rank}: {c.SlideId} x={c.ShownRegion.X} y={c.ShownRegion.Y} ({c.PatchSize} px at {c.SpacingUm:0.###} µm/px) score {c.Score:0.###}"));
+        if (chosen.Count > 10) Console.WriteLine($"  … {chosen.Count - 10} more in candidates.csv");
+        foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
+        Console.WriteLine("candidates.csv: x, y, width, height are pixels at spacing_um (the grid); level0_* are the slide's level-0 pixels, as in the XML/GeoJSON");
+        foreach (var file in result.Files) Console.WriteLine($"wrote {file}");
+    }
+}

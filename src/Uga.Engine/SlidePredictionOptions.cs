@@ -1,0 +1,85 @@
+using Uga.Imaging;
+using Uga.Learning.Inference;
+using Uga.Learning.Uncertainty;
+using Uga.Slides.Writing;
+
+namespace Uga.Engine;
+
+/// <summary>How to run an ensemble over a whole slide.</summary>
+public sealed record SlidePredictionOptions
+{
+    /// <summary>Uncertainty measure by name (see <see cref="UncertaintyMeasures.Names"/>).</summary>
+    public string Uncertainty { get; init; } = UncertaintyMeasures.Default;
+
+    public SampleSourceKind Samples { get; init; } = SampleSourceKind.Ensemble;
+
+    /// <summary>Stochastic passes for <see cref="SampleSourceKind.McDropout"/>.</summary>
+    public int McDropoutPasses { get; init; } = 8;
+
+    /// <summary>Patch overlap in pixels at the model's spacing; null = half the patch, as the paper.</summary>
+    public int? Overlap { get; init; }
+
+    public int BatchSize { get; init; } = 8;
+
+    /// <summary>
+    /// Side of the square blocks the slide is processed in, in pixels at the model's spacing (a multiple of the
+    /// output tile size). Memory grows with width × block size, never with the slide's area; larger blocks
+    /// recompute fewer patches on block borders.
+    /// </summary>
+    public int BlockSize { get; init; } = 1024;
+
+    /// <summary>Patches with less tissue than this (fraction of the patch) are not run through the networks.</summary>
+    public double MinTissueFraction { get; init; } = 0.01;
+
+    /// <summary>Tile size of the written TIFF maps.</summary>
+    public int TileSize { get; init; } = 256;
+
+    /// <summary>Longest side of the in-memory previews returned with the result.</summary>
+    public int PreviewSize { get; init; } = 1024;
+
+    public IProgress<WorkProgress>? Progress { get; init; }
+    public CancellationToken Cancellation { get; init; }
+
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be at least 1, got {BatchSize}");
+        if (TileSize < 16 || TileSize % 16 != 0) throw new InvalidInputException(null, $"tile size must be a multiple of 16, got {TileSize}");
+        if (BlockSize < TileSize || BlockSize % TileSize != 0)
+            throw new InvalidInputException(null, $"block size must be a positive multiple of the tile size {TileSize}, got {BlockSize}");
+        if (MinTissueFraction is < 0 or > 1 || double.IsNaN(MinTissueFraction))
+            throw new InvalidInputException(null, $"minimum tissue fraction must be between 0 and 1, got {MinTissueFraction}");
+        if (McDropoutPasses < 2) throw new InvalidInputException(null, $"MC-dropout needs >= 2 passes, got {McDropoutPasses}");
+        if (PreviewSize < 16) throw new InvalidInputException(null, $"preview size must be at least 16 px, got {PreviewSize}");
+        UncertaintyMeasures.Get(Uncertainty);
+    }
+}
+
+/// <summary>What a slide prediction wrote and measured.</summary>
+public sealed record SlidePredictionResult
+{
+    public required string LabelsPath { get; init; }
+    public required string UncertaintyPath { get; init; }
+
+    /// <summary>Size of the maps: the slide at the model's spacing.</summary>
+    public required int Width { get; init; }
+    public required int Height { get; init; }
+    public required double SpacingUm { get; init; }
+    public required IReadOnlyList<string> ClassNames { get; init; }
+    public required string UncertaintyMeasure { get; init; }
+
+    /// <summary>How the 8-bit uncertainty TIFF maps back to the measure's units (0 = no uncertainty or no tissue).</summary>
+    public required Gray8Scale UncertaintyScale { get; init; }
+
+    public required long PatchesPredicted { get; init; }
+    public required long PatchesSkipped { get; init; }
+
+    /// <summary>Pixels per class over the whole map.</summary>
+    public required long[] ClassPixels { get; init; }
+
+    public required TimeSpan Elapsed { get; init; }
+
+    /// <summary>Labels and uncertainty at <see cref="PreviewSpacingUm"/>, for thumbnails and reports.</summary>
+    public required LabelMap PreviewLabels { get; init; }
+    public required FloatMap PreviewUncertainty { get; init; }
+    public required double PreviewSpacingUm { get; init; }
+}

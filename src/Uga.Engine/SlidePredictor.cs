@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Uga.Imaging;
+using Uga.Learning;
+using Uga.Learning.Inference;
+using Uga.Learning.Uncertainty;
+using Uga.Slides;
+using Uga.Slides.Tissue;
+using Uga.Slides.Writing;
+using static TorchSharp.torch;
+
+namespace Uga.Engine;
+
+/// <summary>
+/// Runs an ensemble over a whole slide at the model's spacing and streams the label map and the uncertainty map
+/// into pyramidal TIFFs. The slide is processed in square blocks, row of blocks by row of blocks; patches lie on one
+/// global grid (stride = patch − overlap), so a pixel's value does not depend on which block computed it and there
+/// are no seams between blocks. Patches without tissue are not run: they contribute a certain "background"
+/// prediction (class 0, identical across samples), which also makes the transition at tissue borders smooth.
+/// Memory: one row of blocks of labels and uncertainty (width × block size bytes each) plus one block's
+/// probabilities; never the whole slide.
+/// </summary>
+public static class SlidePredictor
+{
+    public static SlidePredictionResult Predict(Slide slide, Ensemble ensemble, TissueMask tissue, string labelsPath,
+        string uncertaintyPath, SlidePredictionOptions? options = null)
+    {
+        options ??= new SlidePredictionOptions();
+        options.Validate();
+        var manifest = ensemble.Manifest;
+        var (w, h) = slide.SizeAt(manifest.SpacingUm);
+        if (w > PyramidalTiffWriter.MaxDimension || h > PyramidalTiffWriter.MaxDimension)
+            throw new InvalidInputException(slide.Path, $"slide is {w}x{h} px at {manifest.SpacingUm} µm/px, beyond the {PyramidalTiffWriter.MaxDimension} px a map can hold");
+        var run = new Run(slide, ensemble, tissue, options, (int)w, (int)h);
+        var measure = UncertaintyMeasures.Get(options.Uncertainty);
+        var scale = UncertaintyScale(measure.Name, manifest.ClassCount);
+        var tiff = new PyramidalTiffOptions { TileSize = options.TileSize, ClassNames = manifest.ClassNames };
+        using var labels = PyramidalTiffWriter.Create(labelsPath, run.Width, run.Height, PixelKind.Labels, manifest.SpacingUm, tiff);
+        using var uncertainty = PyramidalTiffWriter.Create(uncertaintyPath, run.Width, run.Height, PixelKind.Gray8, manifest.SpacingUm,
+            tiff with { ClassNames = null, ValueScale = $"{measure.Name}: {scale.Description}" });
+
+        var clock = Stopwatch.StartNew();
+        // One pair of band buffers for the whole slide: a fresh pair per band is garbage on the large-object heap
+        // that the GC may leave resident for several bands.
+        var labelsBuffer = new byte[(long)run.Width * Math.Min(options.BlockSize, run.Height)];
+        var uncertaintyBuffer = new byte[labelsBuffer.Length];
+        for (int by = 0; by < run.Height; by += options.BlockSize)
+        {
+            int bandHeight = Math.Min(options.BlockSize, run.Height - by);
+            var bandLabels = labelsBuffer.AsSpan(0, run.Width * bandHeight);
+            var bandUncertainty = uncertaintyBuffer.AsSpan(0, bandLabels.Length);
+            for (int bx = 0; bx < run.Width; bx += options.BlockSize)
+                PredictBlock(run, measure, scale, new PixelRegion(bx, by, Math.Min(options.BlockSize, run.Width - bx), bandHeight),
+                    bandLabels, bandUncertainty);
+            labels.WriteRows(bandLabels);
+            uncertainty.WriteRows(bandUncertainty);
+            foreach (var v in bandLabels) run.ClassPixels[Math.Min(v, run.ClassPixels.Length - 1)]++;
+        }
+        labels.Complete();
+        uncertainty.Complete();
+        return new SlidePredictionResult
+        {
+            LabelsPath = labelsPath,
+            UncertaintyPath = uncertaintyPath,
+            Width = run.Width,
+            Height = run.Height,
+            SpacingUm = manifest.SpacingUm,
+            ClassNames = manifest.ClassNames,
+            UncertaintyMeasure = measure.Name,
+            UncertaintyScale = scale,
+            PatchesPredicted = run.PatchesPredicted,
+            PatchesSkipped = run.PatchesSkipped,
+            ClassPixels = run.ClassPixels,
+            Elapsed = clock.Elapsed,
+            PreviewLabels = run.PreviewLabels,
+            PreviewUncertainty = run.PreviewUncertainty,
+            PreviewSpacingUm = run.PreviewSpacing,
+        };
+    }
+
+    /// <summary>
+    /// The range the 8-bit uncertainty TIFF covers. Entropy-like measures are bounded by ln C; the ensemble
+    /// cross-entropy adds a KL term and is given twice that range (larger values clamp); the variance of a
+    /// probability is at most 1/4.
+    /// </summary>
+    public static Gray8Scale UncertaintyScale(string measure, int classes) => measure switch
+    {
+        "variance" => new Gray8Scale(0, 0.25),
+        "ensemble-ce" => new Gray8Scale(0, 2 * Math.Log(classes)),
+        _ => new Gray8Scale(0, Math.Log(classes)),
+    };
+
+    // The band buffers are reused, so every block writes all of its pixels, zeros for glass.
+    private static void PredictBlock(Run run, IUncertaintyMeasure measure, Gray8Scale scale, PixelRegion block,
+        Span<byte> bandLabels, Span<byte> bandUncertainty)
+    {
+        if (run.PredictBlock(block, measure) is not { } predicted)
+        {
+            // Glass only: label 0 and no uncertainty; the previews start at zero and need nothing.
+            for (int y = 0; y < block.Height; y++)
+            {
+                bandLabels.Slice((y * run.Width) + block.X, block.Width).Clear();
+                bandUncertainty.Slice((y * run.Width) + block.X, block.Width).Clear();
+            }
+            return;
+        }
+        run.AddPreview(block, predicted.Labels, predicted.Uncertainty);
+        CopyIntoBand(predicted.Labels.Data, block, bandLabels, run.Width);
+        var codes = new byte[predicted.Uncertainty.Data.Length];
+        scale.Quantise(predicted.Uncertainty.Data, codes);
+        CopyIntoBand(codes, block, bandUncertainty, run.Width);
+    }
+
+    private static void CopyIntoBand(byte[] block, PixelRegion region, Span<byte> band, int bandWidth)
+    {
+        for (int y = 0; y < region.Height; y++)
+            block.AsSpan(y * region.Width, region.Width).CopyTo(band[((y * bandWidth) + region.X)..]);
+    }
+}

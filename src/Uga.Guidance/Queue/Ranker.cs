@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Uga.Guidance.Ranking;
+using Uga.Imaging;
+using Uga.Learning;
+using Uga.Learning.Uncertainty;
+
+namespace Uga.Guidance.Queue;
+
+/// <summary>
+/// `uga rank` end to end: predict the pool with the model, lay the candidate grid over the tissue, score it with
+/// the strategy, choose K patches and write the annotation queue (<see cref="RankExport"/>). Never prints;
+/// progress goes to <see cref="RankRequest.Progress"/>, everything the user should know to <see cref="RankResult.Notes"/>.
+/// </summary>
+public static class Ranker
+{
+    public static RankResult Run(RankRequest request)
+    {
+        request.Validate();
+        var clock = Stopwatch.StartNew();
+        var strategy = request.CreateStrategy();
+        var measure = RankingStrategies.MeasureFor(strategy.Name, request.Measure);
+        UncertaintyMeasures.Get(measure);
+        var notes = new List<string>();
+        if (measure != request.Measure && request.Measure != PaperScoring.DefaultMeasure)
+            notes.Add($"strategy {strategy.Name} reads {measure}; the measure {request.Measure} was not used");
+
+        // Cheap input checks first, so a wrong path fails before the model is loaded or anything is predicted.
+        var slidePaths = request.SlidePaths;
+        foreach (var p in slidePaths)
+            if (!File.Exists(p)) throw new InvalidInputException(p, Directory.Exists(p) ? "is a folder, not a slide file" : "file not found");
+        var cases = request.DataDir is null ? [] : PoolLoader.ListImages(request);
+        CheckUniqueStems(slidePaths.Count > 0 ? slidePaths : cases.Select(c => c.ImagePath).ToList());
+
+        using var ensemble = Ensemble.Load(request.ModelDir);
+        var grid = request.GridOptions(ensemble.Manifest.SpacingUm);
+        // The grid needs only the tissue: a pool too small for K fails here, before hours of prediction.
+        var inputs = slidePaths.Count > 0
+            ? slidePaths.Select(p => PoolLoader.PrepareSlide(p, request)).ToList()
+            : cases.Select(PoolLoader.PrepareImage).ToList();
+        CandidateSelector.CheckPoolSize(CandidateGrid.Build([.. inputs.Select(i => i.ToRankingSlide())], grid), request.SelectionOptions());
+
+        var items = new List<PoolItem>();
+        var mapsDir = Path.Combine(request.OutDir, "maps");
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            items.Add(inputs[i].Case is null
+                ? PoolLoader.LoadSlide(inputs[i], ensemble, request, measure, mapsDir, notes)
+                : PoolLoader.LoadImage(inputs[i], ensemble, request, measure));
+            request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
+        }
+        var pool = CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress);
+        var selection = CandidateSelector.Select(pool, strategy, request.SelectionOptions());
+        var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes);
+        return new RankResult
+        {
+            Selection = selection,
+            Measure = measure,
+            StrategyDescription = strategy.Description,
+            PoolSize = pool.Count,
+            Files = files,
+            Notes = [.. notes, .. selection.Warnings],
+            Elapsed = clock.Elapsed,
+        };
+    }
+
+    // Outputs are named after the file stem, so two inputs with one stem would overwrite each other's maps.
+    private static void CheckUniqueStems(IReadOnlyList<string> paths)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in paths)
+        {
+            var stem = Path.GetFileNameWithoutExtension(p);
+            if (!seen.TryAdd(stem, p)) throw new InvalidInputException(p, $"has the same file stem '{stem}' as {seen[stem]}; outputs are named by stem");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Uga.Imaging;
+using Uga.Learning.Uncertainty;
+
+namespace Uga.Learning.Inference;
+
+/// <summary>How to run tiled prediction. Every length is in pixels at the model's spacing.</summary>
+public sealed record PredictOptions
+{
+    /// <summary>Overlap of neighbouring patches; null = half the patch, as in the paper.</summary>
+    public int? Overlap { get; init; }
+
+    /// <summary>Patches per forward pass.</summary>
+    public int BatchSize { get; init; } = 4;
+
+    /// <summary>Registered name of the uncertainty measure (see <see cref="UncertaintyMeasures.Names"/>).</summary>
+    public string Uncertainty { get; init; } = UncertaintyMeasures.Default;
+
+    public SampleSourceKind Samples { get; init; } = SampleSourceKind.Ensemble;
+
+    /// <summary>Stochastic passes for <see cref="SampleSourceKind.McDropout"/>.</summary>
+    public int McDropoutPasses { get; init; } = 8;
+
+    /// <summary>
+    /// Seed of torch's global generator for the dropout masks of <see cref="SampleSourceKind.McDropout"/>, so a run
+    /// can be repeated exactly; null leaves the generator alone. Other sources are deterministic anyway.
+    /// </summary>
+    public long? Seed { get; init; } = 1;
+
+    /// <summary>Keep the per-sample probabilities in the result (memory: S·C floats per pixel).</summary>
+    public bool KeepSamples { get; init; }
+
+    public IProgress<WorkProgress>? Progress { get; init; }
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>The overlap actually used for <paramref name="patchSize"/>; absurd values are bad input.</summary>
+    public int OverlapFor(int patchSize)
+    {
+        int overlap = Overlap ?? patchSize / 2;
+        if (overlap < 0 || overlap >= patchSize)
+            throw new InvalidInputException(null, $"overlap must be 0..{patchSize - 1} px for the model's {patchSize} px patch, got {overlap}");
+        return overlap;
+    }
+
+    /// <summary>Checks every parameter that does not depend on the model.</summary>
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be >= 1, got {BatchSize}");
+        if (McDropoutPasses < 2) throw new InvalidInputException(null, $"MC-dropout needs >= 2 passes, got {McDropoutPasses}");
+        if (Overlap < 0) throw new InvalidInputException(null, $"overlap must not be negative, got {Overlap}");
+        UncertaintyMeasures.Get(Uncertainty);
+    }
+}
+
+/// <summary>
+/// Prediction for one image, on the input image's own pixel grid (what a pathologist overlays on the image).
+/// </summary>
+public sealed record PredictionResult
+{
+    /// <summary>Most probable class of the mean prediction per pixel.</summary>
+    public required LabelMap Labels { get; init; }
+
+    /// <summary>Mean probability over samples, one map per class.</summary>
+    public required IReadOnlyList<FloatMap> Probabilities { get; init; }
+
+    /// <summary>The <see cref="UncertaintyMeasure"/> per pixel.</summary>
+    public required FloatMap Uncertainty { get; init; }
+
+    public required string UncertaintyMeasure { get; init; }
+    public required string SampleSource { get; init; }
+    public required int SampleCount { get; init; }
+
+    /// <summary>Per-sample probabilities, when <see cref="PredictOptions.KeepSamples"/> was set.</summary>
+    public SampleProbabilities? Samples { get; init; }
+
+    /// <summary>µm/px of every map in this result (the input image's spacing).</summary>
+    public required double SpacingUm { get; init; }
+
+    /// <summary>µm/px at which the model ran.</summary>
+    public required double ModelSpacingUm { get; init; }
+}

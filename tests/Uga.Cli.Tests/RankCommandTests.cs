@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using TorchSharp;
+using Uga.Annotations;
+using Uga.Imaging;
+using Uga.Learning;
+
+namespace Uga.Cli.Tests;
+
+/// <summary>Runs the real `uga rank` on the CMU-1 small region with a tiny untrained ensemble.</summary>
+public sealed class RankCommandTests
+{
+    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result, stderr);
+    }
+
+    private static string TinyModel(TempDir dir)
+    {
+        var manifest = new ModelManifest
+        {
+            ClassNames = ["background", "tissue"],
+            SpacingUm = 4.0,
+            PatchSize = 32,
+            Depth = 2,
+            BaseChannels = 4,
+            Normalisation = "none",
+            InputMean = [0.7f, 0.5f, 0.7f],
+            InputStd = [0.15f, 0.2f, 0.15f],
+            Members = 2,
+            MemberFiles = ["member-0.pt", "member-1.pt"],
+            Training = new TrainingRecord(),
+        };
+        var members = Enumerable.Range(0, 2).Select(i =>
+        {
+            torch.random.manual_seed(60 + i);
+            return new UNet(manifest.ToUNetOptions());
+        }).ToList();
+        using var ensemble = new Ensemble(manifest, members);
+        var path = dir.File("model");
+        ensemble.Save(path);
+        return path;
+    }
+
+    [Fact]
+    public void RanksARealSlideIntoAsapQuPathCsvAndPreview()
+    {
+        var svs = SharedData.Require("slides", "cmu-1-small-region.svs");
+        using var dir = new TempDir();
+        var model = TinyModel(dir);
+        var outDir = dir.File("queue");
+
+        var (code, stdout, stderr) = Uga("rank", "--model", model, "--slide", svs, "--k", "3", "--patch", "32",
+            "--strategy", "uga-paper", "--min-distance", "300", "--pre-annotate", "--out", outDir);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("UGA 1:", stdout, StringComparison.Ordinal);
+        Assert.Contains("level0_", stdout, StringComparison.Ordinal);
+        foreach (var name in new[] { "candidates.csv", "candidates.xml", "candidates.geojson", "cmu-1-small-region.preview.png", "rank.json" })
+            Assert.True(File.Exists(Path.Combine(outDir, name)), name);
+        var boxes = AnnotationFiles.Read(Path.Combine(outDir, "candidates.xml")).Set.Annotations
+            .Where(a => a.Shape == AnnotationShape.Rectangle).Select(a => a.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(["UGA 1", "UGA 2", "UGA 3"], boxes);
+        var (w, h) = ImageFile.ReadSize(Path.Combine(outDir, "cmu-1-small-region.preview.png"));
+        Assert.True(w > 200 && h > 200, $"preview {w}x{h}");
+    }
+
+    [Theory]
+    [InlineData("--strategy", "best-guess", "unknown ranking strategy 'best-guess'")]
+    [InlineData("--k-mode", "some", "unknown --k-mode 'some'")]
+    [InlineData("--jitter", "2", "jitter fraction must be in [0, 1]")]
+    public void BadOptionsExitWithOneLine(string option, string value, string message)
+    {
+        using var dir = new TempDir();
+        var (code, _, stderr) = Uga("rank", "--model", dir.File("none"), "--slide", dir.File("none.svs"), "--k", "2",
+            "--out", dir.File("out"), option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+    }
+}
