@@ -101,8 +101,10 @@ public static class ImageFile
             throw new InvalidInputException(path, "file not found");
         try
         {
-            // Random access: our images are small enough, and several passes are common.
-            return Image.NewFromFile(path, access: Enums.Access.Random, failOn: Enums.FailOn.Error);
+            // Decoded from the bytes, not the name: libvips caches file loads by name, so a file rewritten in place
+            // (a re-imported annotation, a corrected mask) would otherwise come back with its old pixels, and the
+            // libvips here (8.14) has no "revalidate" option. Plain images are small; slides use their own reader.
+            return Image.NewFromBuffer(File.ReadAllBytes(path), access: Enums.Access.Random, failOn: Enums.FailOn.Error);
         }
         catch (VipsException e)
         {

@@ -78,3 +78,20 @@ public class SharedDataTests
         Assert.Equal(1, mask.MaxLabel());
     }
 }
+
+public class RewriteTests
+{
+    [Fact]
+    public void AFileRewrittenInPlaceIsReadAgain()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("mask.png");
+        var first = new LabelMap(8, 8);
+        ImageFile.WritePng(first, path);
+        Assert.Equal(0, ImageFile.ReadLabels(path).MaxLabel());
+        var second = new LabelMap(8, 8);
+        Array.Fill(second.Data, (byte)2);
+        ImageFile.WritePng(second, path);
+        Assert.Equal(2, ImageFile.ReadLabels(path).MaxLabel());
+    }
+}
