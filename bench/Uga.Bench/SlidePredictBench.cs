@@ -40,7 +40,7 @@ public sealed class SlidePredictBench : IConsoleBench
     }
 
     private const string Header =
-        "| size (px) | islands / tissue | patches predicted / skipped | predict wall | patches/s | Mpx/s (slide) | tissue detection | peak RSS: mask | peak RSS: predict | managed heap after | allocated |\n" +
+        "| size (px) | islands / tissue | patches predicted / skipped | predict wall | patches/s | Mpx/s (slide) | tissue detection | peak RSS: detection | RSS at predict start | peak RSS: predict | allocated while predicting |\n" +
         "|---|---|---|---|---|---|---|---|---|---|---|";
 
     private static int RunOne(string[] args)
@@ -64,8 +64,11 @@ public sealed class SlidePredictBench : IConsoleBench
         var tissue = TissueDetector.Detect(slide, new TissueDetectionOptions { MaskSpacingUm = double.Parse(BenchArgs.Get(args, "--mask-spacing", "8"), Inv) });
         detecting.Stop();
         double maskPeak = PeakRssMiB();
-        GC.Collect();
+        // Return the detection's garbage to the OS, then restart the peak: what follows is the prediction's own.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         ResetPeakRss();
+        double startRss = StatusMiB("VmRSS:");
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
 
         var dir = Directory.CreateTempSubdirectory("uga-slide-predict-");
         try
@@ -81,8 +84,8 @@ public sealed class SlidePredictBench : IConsoleBench
             Console.WriteLine(
                 $"| {size}² | {slide.Islands.Count} islands, tissue {100 * tissue.Fraction:0.0} % | {result.PatchesPredicted} / {result.PatchesSkipped} " +
                 $"| {seconds:0.0} s | {result.PatchesPredicted / seconds:0.0} | {(double)size * size / 1e6 / seconds:0.0} " +
-                $"| {detecting.Elapsed.TotalSeconds:0.0} s | {maskPeak:0} MiB | {PeakRssMiB():0} MiB | {GC.GetTotalMemory(false) / 1048576.0:0} MiB " +
-                $"| {GC.GetTotalAllocatedBytes() / 1073741824.0:0.0} GiB |");
+                $"| {detecting.Elapsed.TotalSeconds:0.0} s | {maskPeak:0} MiB | {startRss:0} MiB | {PeakRssMiB():0} MiB (+{PeakRssMiB() - startRss:0}) " +
+                $"| {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1073741824.0:0.00} GiB |");
             return 0;
         }
         finally
@@ -151,9 +154,11 @@ public sealed class SlidePredictBench : IConsoleBench
     }
 
     /// <summary>VmHWM of /proc/self/status in MiB: the true peak resident set of this process.</summary>
-    private static double PeakRssMiB()
+    private static double PeakRssMiB() => StatusMiB("VmHWM:");
+
+    private static double StatusMiB(string field)
     {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) / 1024.0;
     }
 

@@ -16,5 +16,6 @@ internal static class CommandCatalog
         PredictCommand.Create(),
         TissueCommand.Create(),
         RankCommand.Create(),
+        DemoCommand.Create(),
     ];
 }

@@ -8,17 +8,6 @@ namespace Uga.Cli.Tests;
 /// <summary>Runs the real `uga` executable, as a user would, on a slice of GlaS selected with --where.</summary>
 public sealed class DataMontageCommandTests
 {
-    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
 
     [Fact]
     public void Montage_of_a_filtered_glas_slice_matches_its_sources()
@@ -26,7 +15,7 @@ public sealed class DataMontageCommandTests
         var glas = SharedData.Require("glas");
         using var dir = new TempDir();
         var slide = dir.File("slice.tif");
-        var (code, stdout, stderr) = Uga("data", "montage", "--data", glas, "--where", "split=testA", "--where", "patient=13",
+        var (code, stdout, stderr) = UgaProcess.Run("data", "montage", "--data", glas, "--where", "split=testA", "--where", "patient=13",
             "--spacing", "0.62", "--out", slide, "--gap", "16");
         Assert.True(code == 0, stderr);
         Assert.Contains("montage: 2 images", stdout);
@@ -50,10 +39,10 @@ public sealed class DataMontageCommandTests
     {
         var glas = SharedData.Require("glas");
         using var dir = new TempDir();
-        var noSpacing = Uga("data", "montage", "--data", glas, "--out", dir.File("x.tif"));
+        var noSpacing = UgaProcess.Run("data", "montage", "--data", glas, "--out", dir.File("x.tif"));
         Assert.Equal(2, noSpacing.ExitCode);
         Assert.Contains("spacing unknown: pass --spacing", noSpacing.Error);
-        var badColumn = Uga("data", "montage", "--data", glas, "--where", "colour=red", "--spacing", "0.62", "--out", dir.File("x.tif"));
+        var badColumn = UgaProcess.Run("data", "montage", "--data", glas, "--where", "colour=red", "--spacing", "0.62", "--out", dir.File("x.tif"));
         Assert.Equal(2, badColumn.ExitCode);
         Assert.Contains("no column 'colour'", badColumn.Error);
         Assert.Empty(Directory.GetFileSystemEntries(dir.Path));

@@ -8,23 +8,12 @@ namespace Uga.Cli.Tests;
 /// <summary>Runs the real `uga data phantom` and reads its pyramidal slides back with libvips.</summary>
 public sealed class DataPhantomCommandTests
 {
-    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
 
     [Fact]
     public void Phantom_slides_and_label_slides_hold_the_rendered_pixels()
     {
         using var dir = new TempDir();
-        var (code, stdout, stderr) = Uga("data", "phantom", "--centre", "B", "--slides", "2", "--size", "700", "--seed", "3",
+        var (code, stdout, stderr) = UgaProcess.Run("data", "phantom", "--centre", "B", "--slides", "2", "--size", "700", "--seed", "3",
             "--spacing", "1", "--tile-size", "128", "--out", dir.Path);
         Assert.True(code == 0, stderr);
         Assert.Contains("phantom-B-001", stdout);
@@ -45,7 +34,7 @@ public sealed class DataPhantomCommandTests
     public void Dataset_format_writes_png_pairs()
     {
         using var dir = new TempDir();
-        var (code, _, stderr) = Uga("data", "phantom", "--format", "dataset", "--size", "300", "--out", dir.Path);
+        var (code, _, stderr) = UgaProcess.Run("data", "phantom", "--format", "dataset", "--size", "300", "--out", dir.Path);
         Assert.True(code == 0, stderr);
         Assert.Equal((300, 300), ImageFile.ReadSize(dir.File("images/phantom-A-000.png")));
         Assert.Equal((300, 300), ImageFile.ReadSize(dir.File("masks/phantom-A-000.png")));
@@ -56,7 +45,7 @@ public sealed class DataPhantomCommandTests
     public void Unknown_format_is_a_user_error_and_writes_nothing()
     {
         using var dir = new TempDir();
-        var (code, _, stderr) = Uga("data", "phantom", "--format", "png", "--out", dir.File("out"));
+        var (code, _, stderr) = UgaProcess.Run("data", "phantom", "--format", "png", "--out", dir.File("out"));
         Assert.Equal(2, code);
         Assert.Contains("--format must be tiff or dataset", stderr);
         Assert.False(Directory.Exists(dir.File("out")));

@@ -8,17 +8,6 @@ namespace Uga.Cli.Tests;
 /// <summary>Runs the real `uga data shift` on two GlaS images, as a user would.</summary>
 public sealed class DataShiftCommandTests
 {
-    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
 
     [Fact]
     public void Lab_b_shift_of_two_glas_images_recolours_them_and_keeps_the_masks()
@@ -26,7 +15,7 @@ public sealed class DataShiftCommandTests
         var glas = SharedData.Require("glas");
         using var dir = new TempDir();
         var output = dir.File("lab-b");
-        var (code, stdout, stderr) = Uga("data", "shift", "--data", glas, "--where", "split=testA", "--where", "patient=13",
+        var (code, stdout, stderr) = UgaProcess.Run("data", "shift", "--data", glas, "--where", "split=testA", "--where", "patient=13",
             "--data-spacing", "0.62", "--preset", "lab-b", "--jpeg-quality", "85", "--seed", "7", "--out", output);
         Assert.True(code == 0, stderr);
         Assert.Contains("shift: 2 images, preset lab-b, seed 7", stdout);
@@ -53,13 +42,13 @@ public sealed class DataShiftCommandTests
     {
         var glas = SharedData.Require("glas");
         using var dir = new TempDir();
-        var preset = Uga("data", "shift", "--data", glas, "--preset", "lab-q", "--out", dir.File("x"));
+        var preset = UgaProcess.Run("data", "shift", "--data", glas, "--preset", "lab-q", "--out", dir.File("x"));
         Assert.Equal(2, preset.ExitCode);
         Assert.Contains("unknown preset 'lab-q' (valid: lab-b, faded, scanner-blue, strong)", preset.Error);
-        var quality = Uga("data", "shift", "--data", glas, "--jpeg-quality", "0", "--out", dir.File("x"));
+        var quality = UgaProcess.Run("data", "shift", "--data", glas, "--jpeg-quality", "0", "--out", dir.File("x"));
         Assert.Equal(2, quality.ExitCode);
         Assert.Contains("JPEG quality must be 1..100", quality.Error);
-        var inside = Uga("data", "shift", "--data", glas, "--out", Path.Combine(glas, "shifted"));
+        var inside = UgaProcess.Run("data", "shift", "--data", glas, "--out", Path.Combine(glas, "shifted"));
         Assert.Equal(2, inside.ExitCode);
         Assert.Contains("inside the dataset", inside.Error);
         Assert.False(Directory.Exists(Path.Combine(glas, "shifted")));

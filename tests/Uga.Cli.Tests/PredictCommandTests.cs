@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using TorchSharp;
 using Uga.Imaging;
 using Uga.Learning;
 
@@ -9,45 +8,9 @@ namespace Uga.Cli.Tests;
 /// <summary>Runs the real `uga predict` on a crop of a MoNuSeg image with a tiny (untrained) two-member ensemble.</summary>
 public sealed class PredictCommandTests
 {
-    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
 
-    private static string TinyModel(TempDir dir, double dropout = 0)
-    {
-        var manifest = new ModelManifest
-        {
-            ClassNames = ["background", "nucleus"],
-            SpacingUm = 0.5,
-            PatchSize = 32,
-            Depth = 2,
-            BaseChannels = 4,
-            Normalisation = "batch",
-            Dropout = dropout,
-            InputMean = [0.7f, 0.5f, 0.7f],
-            InputStd = [0.15f, 0.2f, 0.15f],
-            Members = 2,
-            MemberFiles = ["member-0.pt", "member-1.pt"],
-            Training = new TrainingRecord(),
-        };
-        var members = Enumerable.Range(0, 2).Select(i =>
-        {
-            torch.random.manual_seed(40 + i);
-            return new UNet(manifest.ToUNetOptions());
-        }).ToList();
-        using var ensemble = new Ensemble(manifest, members);
-        var path = dir.File("model");
-        ensemble.Save(path);
-        return path;
-    }
+    private static string TinyModel(TempDir dir, double dropout = 0) =>
+        TinyModels.Save(dir, ["background", "nucleus"], 0.5, patchSize: 32, dropout: dropout, seed: 40);
 
     private static string MonusegCrop(TempDir dir)
     {
@@ -66,7 +29,7 @@ public sealed class PredictCommandTests
         var image = MonusegCrop(dir);
         var model = TinyModel(dir);
         var outDir = dir.File("out");
-        var (code, stdout, stderr) = Uga("predict", "--model", model, "--image", image, "--out", outDir,
+        var (code, stdout, stderr) = UgaProcess.Run("predict", "--model", model, "--image", image, "--out", outDir,
             "--image-spacing", "0.25", "--samples", samples, "--uncertainty", measure, "--batch", "3");
         Assert.True(code == 0, stderr);
         Assert.Contains("predicted crop", stdout);
@@ -102,7 +65,7 @@ public sealed class PredictCommandTests
         var image = MonusegCrop(dir);
         var model = TinyModel(dir);
         var outDir = dir.File("out");
-        var (code, _, stderr) = Uga("predict", "--model", model, "--image", image, "--out", outDir, option, value);
+        var (code, _, stderr) = UgaProcess.Run("predict", "--model", model, "--image", image, "--out", outDir, option, value);
         Assert.Equal(2, code);
         Assert.Contains(message, stderr);
         Assert.False(Directory.Exists(outDir) && Directory.GetFiles(outDir).Length > 0);

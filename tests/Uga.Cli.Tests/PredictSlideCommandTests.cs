@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using TorchSharp;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Slides;
@@ -15,44 +14,10 @@ public sealed class PredictSlideCommandTests
 {
     private const double ModelSpacing = 2.0;
 
-    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
+    // Batch norm: exercises the BatchNorm folding of the predict process.
+    private static string TinyModel(TempDir dir) =>
+        TinyModels.Save(dir, ["background", "tumour", "stroma"], ModelSpacing, patchSize: 64, seed: 70);
 
-    private static string TinyModel(TempDir dir)
-    {
-        var manifest = new ModelManifest
-        {
-            ClassNames = ["background", "tumour", "stroma"],
-            SpacingUm = ModelSpacing,
-            PatchSize = 64,
-            Depth = 2,
-            BaseChannels = 4,
-            Normalisation = "batch", // exercises the BatchNorm folding of the predict process
-            InputMean = [0.7f, 0.5f, 0.7f],
-            InputStd = [0.15f, 0.2f, 0.15f],
-            Members = 2,
-            MemberFiles = ["member-0.pt", "member-1.pt"],
-            Training = new TrainingRecord(),
-        };
-        var members = Enumerable.Range(0, 2).Select(i =>
-        {
-            torch.random.manual_seed(70 + i);
-            return new UNet(manifest.ToUNetOptions());
-        }).ToList();
-        using var ensemble = new Ensemble(manifest, members);
-        var path = dir.File("model");
-        ensemble.Save(path);
-        return path;
-    }
 
     [Fact]
     public void Predict_slide_writes_pyramidal_maps_previews_tissue_and_summary()
@@ -63,7 +28,7 @@ public sealed class PredictSlideCommandTests
         var model = TinyModel(dir);
         var outDir = dir.File("out");
 
-        var (code, stdout, stderr) = Uga("predict", "--model", model, "--slide", slidePath, "--out", outDir, "--batch", "8", "--block", "512");
+        var (code, stdout, stderr) = UgaProcess.Run("predict", "--model", model, "--slide", slidePath, "--out", outDir, "--batch", "8", "--block", "512");
         Assert.True(code == 0, stderr);
         Assert.Contains("predicted cmu-1-small-region", stdout);
         // Progress goes to standard error and ends with every counted patch done (border patches count per block).
@@ -105,7 +70,7 @@ public sealed class PredictSlideCommandTests
         var outDir = dir.File("out");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "uga.dll"), "predict", "--model", model, "--slide", slidePath, "--out", outDir,
-            "--spacing", "0.25", "--batch", "2" }) // 0.25 µm/px: the region is eight times larger at the model's 2 µm/px
+            "--spacing", "1.0", "--batch", "2" }) // claiming 1 µm/px makes the region 4x the area at 2 µm/px: ample time
             start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -132,14 +97,13 @@ public sealed class PredictSlideCommandTests
         {
             (["--slide", dir.File("missing.svs")], "missing.svs: file not found"),
             (["--slide", png, "--image", png], "give exactly one of --image FILE or --slide FILE"),
-            ([], "give exactly one of --image FILE or --slide FILE"),
             (["--slide", png], "no pixel spacing in the file"),
             (["--slide", png, "--spacing", "0.5", "--block", "300"], "block size must be a positive multiple of the tile size"),
         };
         foreach (var (args, message) in cases)
         {
             var outDir = dir.File("out");
-            var (code, _, stderr) = Uga(["predict", "--model", model, "--out", outDir, .. args]);
+            var (code, _, stderr) = UgaProcess.Run(["predict", "--model", model, "--out", outDir, .. args]);
             Assert.True(code == 2, $"{string.Join(' ', args)}: exit {code}: {stderr}");
             Assert.Contains(message, stderr);
             Assert.Single(stderr.Trim().Split('\n'));

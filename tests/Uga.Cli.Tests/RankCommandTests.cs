@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TorchSharp;
 using Uga.Annotations;
 using Uga.Imaging;
 using Uga.Learning;
@@ -9,44 +8,8 @@ namespace Uga.Cli.Tests;
 /// <summary>Runs the real `uga rank` on the CMU-1 small region with a tiny untrained ensemble.</summary>
 public sealed class RankCommandTests
 {
-    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
-
-    private static string TinyModel(TempDir dir)
-    {
-        var manifest = new ModelManifest
-        {
-            ClassNames = ["background", "tissue"],
-            SpacingUm = 4.0,
-            PatchSize = 32,
-            Depth = 2,
-            BaseChannels = 4,
-            Normalisation = "none",
-            InputMean = [0.7f, 0.5f, 0.7f],
-            InputStd = [0.15f, 0.2f, 0.15f],
-            Members = 2,
-            MemberFiles = ["member-0.pt", "member-1.pt"],
-            Training = new TrainingRecord(),
-        };
-        var members = Enumerable.Range(0, 2).Select(i =>
-        {
-            torch.random.manual_seed(60 + i);
-            return new UNet(manifest.ToUNetOptions());
-        }).ToList();
-        using var ensemble = new Ensemble(manifest, members);
-        var path = dir.File("model");
-        ensemble.Save(path);
-        return path;
-    }
+    private static string TinyModel(TempDir dir) =>
+        TinyModels.Save(dir, ["background", "tissue"], 4.0, patchSize: 32, normalisation: "none", seed: 60);
 
     [Fact]
     public void RanksARealSlideIntoAsapQuPathCsvAndPreview()
@@ -56,7 +19,7 @@ public sealed class RankCommandTests
         var model = TinyModel(dir);
         var outDir = dir.File("queue");
 
-        var (code, stdout, stderr) = Uga("rank", "--model", model, "--slide", svs, "--k", "3", "--patch", "32",
+        var (code, stdout, stderr) = UgaProcess.Run("rank", "--model", model, "--slide", svs, "--k", "3", "--patch", "32",
             "--strategy", "uga-paper", "--min-distance", "300", "--pre-annotate", "--out", outDir);
 
         Assert.True(code == 0, stderr);
@@ -78,7 +41,7 @@ public sealed class RankCommandTests
     public void BadOptionsExitWithOneLine(string option, string value, string message)
     {
         using var dir = new TempDir();
-        var (code, _, stderr) = Uga("rank", "--model", dir.File("none"), "--slide", dir.File("none.svs"), "--k", "2",
+        var (code, _, stderr) = UgaProcess.Run("rank", "--model", dir.File("none"), "--slide", dir.File("none.svs"), "--k", "2",
             "--out", dir.File("out"), option, value);
         Assert.Equal(2, code);
         Assert.Contains(message, stderr, StringComparison.Ordinal);

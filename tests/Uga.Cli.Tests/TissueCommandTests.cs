@@ -6,24 +6,13 @@ namespace Uga.Cli.Tests;
 /// <summary>`uga tissue` run as a user would, on the real CMU-1 small region.</summary>
 public sealed class TissueCommandTests
 {
-    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
 
     [Fact]
     public void Writes_the_mask_and_an_outlined_thumbnail_and_prints_the_fraction()
     {
         var slide = SharedData.Require("slides", "cmu-1-small-region.svs");
         using var dir = new TempDir();
-        var (code, stdout, stderr) = Uga("tissue", "--slide", slide, "--out", dir.Path, "--mask-spacing", "8");
+        var (code, stdout, stderr) = UgaProcess.Run("tissue", "--slide", slide, "--out", dir.Path, "--mask-spacing", "8");
         Assert.True(code == 0, stderr);
         Assert.Matches(@"tissue fraction 0\.[2-5]\d{3} ", stdout);
 
@@ -44,7 +33,7 @@ public sealed class TissueCommandTests
     {
         var slide = SharedData.Require("slides", "tcga-cr-7395-01a-01-ts1.svs");
         using var dir = new TempDir();
-        var (code, _, stderr) = Uga("tissue", "--slide", slide, "--out", dir.Path);
+        var (code, _, stderr) = UgaProcess.Run("tissue", "--slide", slide, "--out", dir.Path);
         Assert.Equal(CliRunner.UserError, code);
         Assert.Equal($"uga: error: {slide}: no pixel spacing in the file; pass --spacing UM", stderr.Trim());
         Assert.Empty(Directory.GetFiles(dir.Path));

@@ -7,17 +7,6 @@ namespace Uga.Cli.Tests;
 /// <summary>Runs the real `uga train` and `uga evaluate` on a tiny synthetic dataset (dark discs on pink).</summary>
 public sealed class TrainEvaluateCommandTests
 {
-    private static (int ExitCode, string Out, string Error) Uga(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result, stderr);
-    }
 
     private static string Dataset(TempDir dir)
     {
@@ -52,7 +41,7 @@ public sealed class TrainEvaluateCommandTests
         using var dir = new TempDir();
         var data = Dataset(dir);
         var model = dir.File("model");
-        var train = Uga("train", "--data", data, "--where", "preparation=ffpe", "--out", model, "--members", "2", "--steps", "3",
+        var train = UgaProcess.Run("train", "--data", data, "--where", "preparation=ffpe", "--out", model, "--members", "2", "--steps", "3",
             "--patch", "16", "--spacing", "0.5", "--batch", "2", "--depth", "2", "--base-channels", "4", "--classes", "background,nucleus");
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.Contains("train member 2/2  3/3", train.Error);
@@ -64,7 +53,7 @@ public sealed class TrainEvaluateCommandTests
         }
 
         var report = dir.File("scores.json");
-        var evaluate = Uga("evaluate", "--model", model, "--data", data, "--report", report);
+        var evaluate = UgaProcess.Run("evaluate", "--model", model, "--data", data, "--report", report);
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         var lines = evaluate.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("nucleus", lines[0]);
@@ -86,7 +75,7 @@ public sealed class TrainEvaluateCommandTests
         var data = Dataset(dir);
         var args = new Dictionary<string, string> { ["--data"] = data, ["--out"] = dir.File("model"), ["--steps"] = "2", ["--depth"] = "2", ["--patch"] = "16" };
         args[option] = value;
-        var result = Uga(["train", .. args.SelectMany(kv => new[] { kv.Key, kv.Value })]);
+        var result = UgaProcess.Run(["train", .. args.SelectMany(kv => new[] { kv.Key, kv.Value })]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(message, result.Error);
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -97,7 +86,7 @@ public sealed class TrainEvaluateCommandTests
     public void EvaluateNamesAMissingModel()
     {
         using var dir = new TempDir();
-        var result = Uga("evaluate", "--model", dir.File("nomodel"), "--data", Dataset(dir));
+        var result = UgaProcess.Run("evaluate", "--model", dir.File("nomodel"), "--data", Dataset(dir));
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(dir.File("nomodel"), result.Error);
     }

@@ -103,36 +103,8 @@ public class SlidePredictorTests
     }
 }
 
-/// <summary>A small untrained ensemble with fixed seeds: enough to exercise tiling, blending and I/O.</summary>
 internal static class TinyEnsemble
 {
-    public static Ensemble Create(int classes, int patch, int members)
-    {
-        var options = new UNetOptions { Classes = classes, Depth = 2, BaseChannels = 4, Normalisation = "none" };
-        var nets = new List<UNet>();
-        for (int m = 0; m < members; m++)
-        {
-            TorchSharp.torch.manual_seed(100 + m);
-            var net = new UNet(options);
-            net.eval();
-            nets.Add(net);
-        }
-        var manifest = new ModelManifest
-        {
-            ClassNames = Enumerable.Range(0, classes).Select(c => c == 0 ? "background" : $"class{c}").ToList(),
-            SpacingUm = Spacing,
-            PatchSize = patch,
-            Depth = options.Depth,
-            BaseChannels = options.BaseChannels,
-            Normalisation = options.Normalisation,
-            InputMean = [0.5f, 0.5f, 0.5f],
-            InputStd = [0.25f, 0.25f, 0.25f],
-            Members = members,
-            MemberFiles = Enumerable.Range(0, members).Select(m => $"member-{m}.pt").ToList(),
-            Training = new TrainingRecord(),
-        };
-        return new Ensemble(manifest, nets);
-    }
-
-    private const double Spacing = 1.0;
+    public static Ensemble Create(int classes, int patch, int members) =>
+        TinyModels.Create(TinyModels.Classes(classes), 1.0, patch, members, normalisation: "none", seed: 100);
 }

@@ -71,34 +71,17 @@ internal static class DataPhantomCommand
         return 0;
     }
 
-    /// <summary>Streams one phantom into a pyramidal RGB slide and a matching label slide, tile by tile.</summary>
+    /// <summary>Streams one phantom into a pyramidal RGB slide and a matching label slide, printing tenths of large ones.</summary>
     private static PhantomCase WriteSlides(PhantomSlide slide, string path, int tileSize, string stem, CancellationToken cancellation)
     {
-        var labelPath = Path.ChangeExtension(path, ".labels.tif");
-        var properties = new Dictionary<string, string>
-        {
-            ["source"] = "uga data phantom",
-            ["centre"] = slide.Spec.Centre.ToString(),
-            ["seed"] = slide.Spec.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        var options = new PyramidalTiffOptions { TileSize = tileSize, Properties = properties };
-        using var rgb = PyramidalTiffWriter.Create(path, slide.Width, slide.Height, PixelKind.Rgb, slide.SpacingUm, options);
-        using var labels = PyramidalTiffWriter.Create(labelPath, slide.Width, slide.Height, PixelKind.Labels, slide.SpacingUm,
-            options with { ClassNames = ["background", "benign", "tumour"] });
-        var counts = new LabelCounts();
+        bool large = slide.Width * (long)slide.Height >= 1L << 26;
         long lastTenth = 0;
-        foreach (var tile in PhantomTiling.Tiles(slide, tileSize, cancellation))
+        var progress = new Progress<WorkProgress>(p =>
         {
-            rgb.WriteTile(tile.Column, tile.Row, tile.Image.Data);
-            labels.WriteTile(tile.Column, tile.Row, tile.Labels.Data);
-            counts.Add(tile.Labels);
-            long tenth = counts.Total * 10 / ((long)slide.Width * slide.Height);
-            if (tenth > lastTenth && tenth < 10 && slide.Width * (long)slide.Height >= 1L << 26)
-                Console.Error.WriteLine($"{stem}: {tenth * 10}%");
+            long tenth = p.Done * 10 / Math.Max(1, p.Total);
+            if (large && tenth > lastTenth && tenth < 10) Console.Error.WriteLine($"{stem}: {tenth * 10}%");
             lastTenth = tenth;
-        }
-        rgb.Complete();
-        labels.Complete();
-        return new PhantomCase(stem, slide.Spec, counts.TissueFraction, counts.TumourFraction);
+        });
+        return PhantomSlideWriter.Write(slide, path, stem, tileSize, large ? progress : null, cancellation);
     }
 }

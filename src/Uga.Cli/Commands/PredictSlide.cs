@@ -37,6 +37,8 @@ internal static class PredictSlide
         var stem = Path.GetFileNameWithoutExtension(slideSettings.SlidePath);
         string Out(string suffix) => Path.Combine(settings.OutDir, stem + suffix);
         Directory.CreateDirectory(settings.OutDir);
+        // Same seed as the image path (PredictOptions.Seed) so an MC-dropout run can be repeated exactly.
+        if (options.Samples == SampleSourceKind.McDropout && settings.Options.Seed is { } seed) TorchSharp.torch.manual_seed(seed);
         var result = SlidePredictor.Predict(slide, ensemble, tissue, Out(".labels.tif"), Out(".uncertainty.tif"), options);
 
         clock.Restart();

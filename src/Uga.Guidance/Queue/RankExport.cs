@@ -8,7 +8,9 @@ namespace Uga.Guidance.Queue;
 /// <summary>
 /// Writes the annotation queue: candidates.csv (chosen, rank order), pool.csv (every scored candidate), per slide
 /// ASAP XML + QuPath GeoJSON (candidates.xml/.geojson for one slide, &lt;stem&gt;.candidates.xml/.geojson for
-/// several) and &lt;stem&gt;.preview.png, then rank.json describing the run and the CSV columns. Every file is atomic.
+/// several) and &lt;stem&gt;.preview.png, then rank.json describing the run and the CSV columns. With several
+/// slides (or a dataset's images) only those with a chosen candidate get files, so a 165-image pool does not
+/// produce 165 empty exports. Every file is atomic.
 /// </summary>
 internal static class RankExport
 {

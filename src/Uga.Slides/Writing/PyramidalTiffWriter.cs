@@ -46,7 +46,7 @@ public sealed class PyramidalTiffWriter : IDisposable
             for (int i = sizes.Count - 1; i >= 0; i--)
             {
                 var next = i + 1 < sizes.Count ? _levels[i + 1] : null;
-                _levels[i] = new PyramidLevelWriter(i, sizes[i].Width, sizes[i].Height, options.TileSize, kind, _file, next, options);
+                _levels[i] = new PyramidLevelWriter(i, sizes[i].Width, sizes[i].Height, kind, _file, next, options);
             }
         }
         catch
@@ -92,11 +92,17 @@ public sealed class PyramidalTiffWriter : IDisposable
         writer.Complete();
     }
 
-    /// <summary>Sizes of the pyramid levels: each half the previous (rounded up) until the largest side is at most <paramref name="smallest"/>.</summary>
+    /// <summary>Smallest tile side TIFF allows (tile sides are multiples of 16).</summary>
+    public const int MinTileSide = 16;
+
+    /// <summary>
+    /// Sizes of the pyramid levels: each half the previous (rounded up) until the largest side is at most
+    /// <paramref name="smallest"/>, or until the next level would be narrower than one <see cref="MinTileSide"/> tile.
+    /// </summary>
     public static IReadOnlyList<(int Width, int Height)> LevelSizes(int width, int height, int smallest = 512)
     {
         var sizes = new List<(int, int)> { (width, height) };
-        while (Math.Max(width, height) > smallest)
+        while (Math.Max(width, height) > smallest && Math.Min((width + 1) / 2, (height + 1) / 2) >= MinTileSide)
         {
             width = (width + 1) / 2;
             height = (height + 1) / 2;
@@ -105,6 +111,17 @@ public sealed class PyramidalTiffWriter : IDisposable
         return sizes;
     }
 
+    /// <summary>
+    /// The tile a page of <paramref name="width"/>×<paramref name="height"/> is stored with: <paramref name="tileSize"/>,
+    /// shrunk per side (to a multiple of 16) so it is never larger than the page. OpenSlide reads tiles through
+    /// libtiff's TIFFRGBAImageGet, which (libtiff ≥ 4.5) re-lays out a request larger than the whole image, so a
+    /// page smaller than its tile comes back as garbage or white through OpenSlide (libvips' tiffload is unaffected).
+    /// </summary>
+    public static (int Width, int Height) PageTileSize(int width, int height, int tileSize) =>
+        (Side(width, tileSize), Side(height, tileSize));
+
+    private static int Side(int size, int tileSize) => Math.Min(tileSize, Math.Max(MinTileSide, size / 16 * 16));
+
     public string Path { get; }
     public PixelKind Kind { get; }
     public double SpacingUm { get; }
@@ -112,8 +129,11 @@ public sealed class PyramidalTiffWriter : IDisposable
     public int Width => _levels[0].Width;
     public int Height => _levels[0].Height;
     public int TileSize => _options.TileSize;
-    public int TileColumns => _levels[0].TileColumns;
-    public int TileRows => _levels[0].TileRows;
+    /// <summary>Columns of the grid <see cref="WriteTile"/> takes (<see cref="TileSize"/> tiles; the page may store smaller ones).</summary>
+    public int TileColumns => (Width + TileSize - 1) / TileSize;
+
+    /// <summary>Rows of the grid <see cref="WriteTile"/> and <see cref="WriteTileRow"/> take.</summary>
+    public int TileRows => (Height + TileSize - 1) / TileSize;
     public int LevelCount => _levels.Length;
     public int BytesPerPixel => Kind.Channels();
 
@@ -237,12 +257,12 @@ public sealed class PyramidalTiffWriter : IDisposable
     // Deflate never grows a tile beyond zlib's bound; count every tile at that bound plus its offset and count.
     private static long WorstCaseFileSize(IReadOnlyList<(int Width, int Height)> sizes, int tileSize, int channels)
     {
-        long tileBytes = (long)tileSize * tileSize * channels;
         long total = 1 << 20;
         foreach (var (w, h) in sizes)
         {
-            long tiles = (long)((w + tileSize - 1) / tileSize) * ((h + tileSize - 1) / tileSize);
-            total += tiles * (TileCodec.WorstCaseSize((int)tileBytes) + 16);
+            var (tw, th) = PageTileSize(w, h, tileSize);
+            long tiles = (long)((w + tw - 1) / tw) * ((h + th - 1) / th);
+            total += tiles * (TileCodec.WorstCaseSize(tw * th * channels) + 16);
         }
         return total;
     }

@@ -17,11 +17,12 @@ internal static class TileCodec
     /// Encodes one tile into a buffer rented from <see cref="ArrayPool{T}.Shared"/> (release it after writing):
     /// tiles are larger than the large-object threshold, and allocating them fresh makes the GC heap balloon.
     /// </summary>
-    public static EncodedTile Encode(byte[] band, int bandWidth, int bandRows, int channels, int tileColumn, PyramidalTiffOptions options)
+    public static EncodedTile Encode(byte[] band, int bandWidth, int bandRows, int channels, int tileColumn,
+        int tileWidth, int tileHeight, PyramidalTiffOptions options)
     {
-        int tileSize = options.TileSize, x0 = tileColumn * tileSize;
-        int width = Math.Min(tileSize, bandWidth - x0);
-        int rowBytes = tileSize * channels, tileBytes = rowBytes * tileSize;
+        int x0 = tileColumn * tileWidth;
+        int width = Math.Min(tileWidth, bandWidth - x0);
+        int rowBytes = tileWidth * channels, tileBytes = rowBytes * tileHeight;
         bool jpeg = options.TileCompression == TileCompression.Jpeg;
         var tile = ArrayPool<byte>.Shared.Rent(tileBytes);
         try
@@ -38,9 +39,9 @@ internal static class TileCodec
             }
             if (jpeg)
             {
-                for (int y = bandRows; y < tileSize; y++)
+                for (int y = bandRows; y < tileHeight; y++)
                     tile.AsSpan((bandRows - 1) * rowBytes, rowBytes).CopyTo(tile.AsSpan(y * rowBytes));
-                return EncodeJpeg(tile, tileSize, channels, options.JpegQuality);
+                return EncodeJpeg(tile, tileWidth, tileHeight, channels, options.JpegQuality);
             }
             var output = ArrayPool<byte>.Shared.Rent(WorstCaseSize(tileBytes));
             using var stream = new MemoryStream(output, 0, output.Length, writable: true);
@@ -57,10 +58,10 @@ internal static class TileCodec
     /// <summary>zlib's own bound (compressBound) plus slack: Deflate falls back to stored blocks on noise.</summary>
     public static int WorstCaseSize(int bytes) => bytes + (bytes >> 12) + (bytes >> 14) + 1024;
 
-    private static EncodedTile EncodeJpeg(byte[] tile, int tileSize, int channels, int quality)
+    private static EncodedTile EncodeJpeg(byte[] tile, int tileWidth, int tileHeight, int channels, int quality)
     {
         // No chroma subsampling, so the TIFF can declare YCbCrSubsampling 1,1 and every reader agrees on it.
-        using var image = NetVips.Image.NewFromMemory(tile, tileSize, tileSize, channels, NetVips.Enums.BandFormat.Uchar);
+        using var image = NetVips.Image.NewFromMemory(tile, tileWidth, tileHeight, channels, NetVips.Enums.BandFormat.Uchar);
         var bytes = image.JpegsaveBuffer(q: quality, subsampleMode: NetVips.Enums.ForeignSubsample.Off);
         return new EncodedTile(bytes, bytes.Length, Pooled: false);
     }

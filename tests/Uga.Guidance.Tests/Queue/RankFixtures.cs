@@ -9,36 +9,8 @@ namespace Uga.Guidance.Tests.Queue;
 internal static class RankFixtures
 {
     /// <summary>Saves a small untrained ensemble (fixed seeds) to DIR/model and returns the folder.</summary>
-    public static string TinyModel(TempDir dir, double spacingUm, int classes = 3, int members = 2)
-    {
-        var options = new UNetOptions { Classes = classes, Depth = 2, BaseChannels = 4, Normalisation = "none" };
-        var nets = new List<UNet>();
-        for (int m = 0; m < members; m++)
-        {
-            TorchSharp.torch.manual_seed(100 + m);
-            var net = new UNet(options);
-            net.eval();
-            nets.Add(net);
-        }
-        var manifest = new ModelManifest
-        {
-            ClassNames = [.. Enumerable.Range(0, classes).Select(c => c == 0 ? "background" : $"class{c}")],
-            SpacingUm = spacingUm,
-            PatchSize = 32,
-            Depth = options.Depth,
-            BaseChannels = options.BaseChannels,
-            Normalisation = options.Normalisation,
-            InputMean = [0.7f, 0.5f, 0.7f],
-            InputStd = [0.15f, 0.2f, 0.15f],
-            Members = members,
-            MemberFiles = [.. Enumerable.Range(0, members).Select(m => $"member-{m}.pt")],
-            Training = new TrainingRecord(),
-        };
-        using var ensemble = new Ensemble(manifest, nets);
-        var path = dir.File("model");
-        ensemble.Save(path);
-        return path;
-    }
+    public static string TinyModel(TempDir dir, double spacingUm, int classes = 3, int members = 2) =>
+        TinyModels.Save(dir, TinyModels.Classes(classes), spacingUm, patchSize: 32, members: members, normalisation: "none", seed: 100);
 
     /// <summary>Glass with an elliptical pink-purple "tissue" blob of noisy texture, like H&amp;E to the tissue detector.</summary>
     public static RgbImage TissueImage(int width, int height, int seed)

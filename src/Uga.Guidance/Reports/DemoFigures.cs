@@ -1,0 +1,66 @@
+using Uga.Engine;
+using Uga.Guidance.Loop;
+using Uga.Guidance.Queue;
+using Uga.Guidance.Ranking;
+using Uga.Imaging;
+using Uga.Phantom;
+
+namespace Uga.Guidance.Reports;
+
+/// <summary>The pictures of the demo report: rows of equally sized panels (image, reference, predictions, uncertainty).</summary>
+internal static class DemoFigures
+{
+    private const int Gap = 6;
+
+    /// <summary>Panels side by side on white, separated by a small gap.</summary>
+    public static RgbImage Strip(IReadOnlyList<RgbImage> panels)
+    {
+        int width = panels.Sum(p => p.Width) + (Gap * (panels.Count - 1)), height = panels.Max(p => p.Height);
+        var strip = new RgbImage(width, height);
+        Array.Fill(strip.Data, (byte)255);
+        int x = 0;
+        foreach (var p in panels)
+        {
+            strip.Paste(p, x, 0);
+            x += p.Width + Gap;
+        }
+        return strip;
+    }
+
+    /// <summary>
+    /// One chosen patch as the pathologist sees it: the image, the reference (the oracle's annotation), the baseline's
+    /// prediction and its uncertainty, all at the model's spacing.
+    /// </summary>
+    public static RgbImage Patch(Candidate c, RgbImage image, LabelMap reference, string poolSlide, string rankDir, FloatMap uncertainty, float max)
+    {
+        var labelsTif = Path.Combine(rankDir, "maps", c.SlideId + ".labels.tif");
+        var predicted = new OracleAnnotator(poolSlide, labelsTif).ReadReference(c.ShownRegion, c.SpacingUm);
+        var heat = Heatmap.Render(uncertainty.Crop(Clamp(c.ShownRegion, uncertainty)), Colormap.Inferno, 0, max);
+        if (heat.Width != image.Width || heat.Height != image.Height) heat = Resample.Rgb(heat, image.Width, image.Height);
+        return Strip([image, Heatmap.Overlay(image, reference), Heatmap.Overlay(image, predicted), heat]);
+    }
+
+    /// <summary>The uncertainty map of a pool slide at the model's spacing, as the rank stage wrote it.</summary>
+    public static FloatMap Uncertainty(string rankDir, string stem, double spacingUm, int classes)
+    {
+        var scale = SlidePredictor.UncertaintyScale(PaperScoring.DefaultMeasure, classes);
+        return UncertaintyTiff.Read(Path.Combine(rankDir, "maps", stem + ".uncertainty.tif"), spacingUm, scale, long.MaxValue).Map.Map;
+    }
+
+    /// <summary>A held-out image with the reference and each model's labels over it.</summary>
+    public static RgbImage BeforeAfter(RgbImage image, LabelMap reference, IEnumerable<LabelMap> predictions) =>
+        Strip([image, Heatmap.Overlay(image, reference), .. predictions.Select(p => Heatmap.Overlay(image, p))]);
+
+    /// <summary>A legend swatch row for the class colours, as small HTML-ready (name, CSS colour) pairs.</summary>
+    public static IEnumerable<(string Name, string Css)> Legend(IReadOnlyList<string> classNames)
+    {
+        for (int c = 1; c < classNames.Count && c < Heatmap.DefaultClassColours.Count; c++)
+            if (Heatmap.DefaultClassColours[c] is { } k) yield return (classNames[c], $"rgb({k.R},{k.G},{k.B})");
+    }
+
+    private static PixelRegion Clamp(PixelRegion r, FloatMap map) => r.Intersect(new PixelRegion(0, 0, map.Width, map.Height));
+
+    public static string PoolStem(string path) => Path.GetFileNameWithoutExtension(path);
+
+    public static string ReferenceOf(string poolSlide) => PhantomSlideWriter.LabelsPathFor(poolSlide);
+}
