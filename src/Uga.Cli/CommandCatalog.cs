@@ -3,19 +3,19 @@ using Uga.Cli.Commands;
 
 namespace Uga.Cli;
 
-/// <summary>Every top-level command, in the order `uga --help` lists them. Add new commands here.</summary>
+/// <summary>Every top-level command, in the order `uga --help` lists them: the loop first, then tools. Add new commands here.</summary>
 internal static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
-        VersionCommand.Create(),
-        AnnotationsCommand.Create(),
-        DataCommand.Create(),
+        DemoCommand.Create(),
         TrainCommand.Create(),
-        EvaluateCommand.Create(),
         PredictCommand.Create(),
+        EvaluateCommand.Create(),
         TissueCommand.Create(),
         RankCommand.Create(),
-        DemoCommand.Create(),
+        AnnotationsCommand.Create(),
+        DataCommand.Create(),
+        VersionCommand.Create(),
     ];
 }

@@ -7,7 +7,7 @@ internal static class DataCommand
 {
     public static Command Create()
     {
-        var command = new Command("data", "Prepare datasets: pack image folders into slides, make synthetic slides");
+        var command = new Command("data", "Prepare datasets: pack image folders into slides, make phantom slides, emulate another laboratory");
         // One line per subcommand.
         Command[] subcommands =
         [

@@ -76,7 +76,7 @@ internal static class DataPhantomCommand
     {
         bool large = slide.Width * (long)slide.Height >= 1L << 26;
         long lastTenth = 0;
-        var progress = new Progress<WorkProgress>(p =>
+        var progress = new TenthsPrinter(p =>
         {
             long tenth = p.Done * 10 / Math.Max(1, p.Total);
             if (large && tenth > lastTenth && tenth < 10) Console.Error.WriteLine($"{stem}: {tenth * 10}%");
@@ -84,4 +84,10 @@ internal static class DataPhantomCommand
         });
         return PhantomSlideWriter.Write(slide, path, stem, tileSize, large ? progress : null, cancellation);
     }
+}
+
+/// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and print out of order).</summary>
+internal sealed class TenthsPrinter(Action<WorkProgress> report) : IProgress<WorkProgress>
+{
+    public void Report(WorkProgress value) => report(value);
 }

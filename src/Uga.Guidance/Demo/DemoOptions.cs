@@ -31,7 +31,7 @@ public sealed record DemoOptions
     public int Steps { get; init; } = 80;
     public int FineTuneSteps { get; init; } = 20;
     public double LearningRate { get; init; } = 2e-3;
-    public double FineTuneLearningRate { get; init; } = 1e-3;
+    public double FineTuneLearningRate { get; init; } = 3e-4;
 
     /// <summary>Stain jitter during training; off by default, like many lab models, so the stain shift to centre B bites.</summary>
     public bool StainAugmentation { get; init; }

@@ -46,6 +46,10 @@ public static class DemoPlot
             h.Color = ScottPlot.Colors.Gray;
             h.LegendText = "baseline (no fine-tuning)";
         }
+        var ks = arms.Select(a => (double)a.K).Append(0).Distinct().Order().ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ks, [.. ks.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        var dice = arms.Select(a => a.MeanDice).Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
+        plot.Axes.SetLimitsY(Math.Max(0, dice.Min() - 0.05), Math.Min(1.02, dice.Max() + 0.05));
         plot.Title("Held-out centre B: mean Dice (benign, tumour)");
         plot.XLabel("annotated patches K (0 = control: same fine-tuning, no patches)");
         plot.YLabel("mean Dice");

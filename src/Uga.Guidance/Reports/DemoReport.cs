@@ -80,7 +80,7 @@ public static class DemoReport
         var samples = input.Annotated[headline.Strategy];
         var o = input.Options;
         html.Append($"<h2>The {headline.Chosen.Count} patches {E(headline.Strategy)} asked the pathologist to annotate</h2>");
-        html.Append(P("Each row: the patch, the pathologist's (reference) annotation, the baseline's prediction, the baseline's uncertainty (ensemble cross-entropy; brighter = less sure). " + LegendHtml(input.ClassNames)));
+        html.Append(P("Each row: the patch, the pathologist's (reference) annotation, the baseline's prediction, the baseline's uncertainty (ensemble cross-entropy, same colour scale as the slide heatmap; brighter = less sure). " + LegendHtml(input.ClassNames)));
         var maps = new Dictionary<string, FloatMap>(StringComparer.Ordinal);
         var poolByStem = input.Data.PoolSlides.ToDictionary(DemoFigures.PoolStem, StringComparer.Ordinal);
         for (int i = 0; i < headline.Chosen.Count && i < samples.Count; i++)
@@ -88,10 +88,11 @@ public static class DemoReport
             var c = headline.Chosen[i];
             if (!maps.TryGetValue(c.SlideId, out var map))
                 maps[c.SlideId] = map = DemoFigures.Uncertainty(input.HeadlineRankDir, c.SlideId, c.SpacingUm, input.ClassNames.Count);
-            var strip = DemoFigures.Patch(c, samples[i].Image, samples[i].Labels, poolByStem[c.SlideId], input.HeadlineRankDir, map, (float)Math.Log(input.ClassNames.Count));
+            // Same colour range as the slide's heatmap above (0 to the slide's maximum), so patches compare with the slide.
+            var strip = DemoFigures.Patch(c, samples[i].Image, samples[i].Labels, poolByStem[c.SlideId], input.HeadlineRankDir, map, Math.Max(map.Max(), 1e-6f));
             var name = $"patch-{c.Rank:00}.png";
             ImageFile.WritePng(strip, Path.Combine(files, name));
-            html.Append($"<figure class=\"patch\"><img src=\"report-files/{name}\" alt=\"patch {c.Rank}\"><figcaption>#{c.Rank} {E(c.SlideId)} at ({c.ShownRegion.X * c.SpacingUm:0}, {c.ShownRegion.Y * c.SpacingUm:0}) µm, score {F(c.Score)}, {(o.Ks.Contains(c.Rank) ? $"last patch of K = {c.Rank}" : "")}</figcaption></figure>");
+            html.Append($"<figure class=\"patch\"><img src=\"report-files/{name}\" alt=\"patch {c.Rank}\"><figcaption>#{c.Rank} {E(c.SlideId)} at ({c.ShownRegion.X * c.SpacingUm:0}, {c.ShownRegion.Y * c.SpacingUm:0}) µm, score {F(c.Score)}{(o.Ks.Contains(c.Rank) ? $"; last patch of K = {c.Rank}" : "")}</figcaption></figure>");
         }
     }
 
