@@ -149,7 +149,7 @@ public static class Heatmap
                 if (title is not null) canvas.DrawText(title, bitmap.Width - gap, textSize * 1.2f, SKTextAlign.Right, font, ink);
             }
         }
-        var result = FromBitmap(bitmap);
+        var result = SkiaImages.FromBitmap(bitmap);
         result.Paste(heatmap, 0, 0);
         return result;
     }
@@ -161,17 +161,4 @@ public static class Heatmap
     private static string Format(float v) => v.ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
 
     private static byte Blend(byte under, byte over, float alpha) => (byte)Math.Round((under * (1 - alpha)) + (over * alpha));
-
-    private static RgbImage FromBitmap(SKBitmap bitmap)
-    {
-        var image = new RgbImage(bitmap.Width, bitmap.Height);
-        var pixels = bitmap.GetPixelSpan();
-        for (int i = 0, n = bitmap.Width * bitmap.Height; i < n; i++)
-        {
-            image.Data[3 * i] = pixels[4 * i];
-            image.Data[(3 * i) + 1] = pixels[(4 * i) + 1];
-            image.Data[(3 * i) + 2] = pixels[(4 * i) + 2];
-        }
-        return image;
-    }
 }

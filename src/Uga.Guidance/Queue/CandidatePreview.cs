@@ -17,7 +17,7 @@ internal static class CandidatePreview
     public static RgbImage Render(PoolItem item, IReadOnlyList<Candidate> chosen, string measure)
     {
         var picture = SlidePreviews.Uncertainty(item.Thumbnail, item.PreviewMap, measure);
-        using var bitmap = ToBitmap(picture);
+        using var bitmap = SkiaImages.ToBitmap(picture);
         using (var canvas = new SKCanvas(bitmap))
         {
             float stroke = Math.Max(1.5f, Math.Max(item.Thumbnail.Width, item.Thumbnail.Height) / 400f);
@@ -41,35 +41,6 @@ internal static class CandidatePreview
                 canvas.DrawText(label, x + 2, y + textSize - 1, SKTextAlign.Left, font, ink);
             }
         }
-        return FromBitmap(bitmap);
-    }
-
-    private static SKBitmap ToBitmap(RgbImage image)
-    {
-        var bitmap = new SKBitmap(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        var pixels = bitmap.GetPixelSpan();
-        var rgba = new byte[pixels.Length];
-        for (int i = 0, n = image.Width * image.Height; i < n; i++)
-        {
-            rgba[4 * i] = image.Data[3 * i];
-            rgba[(4 * i) + 1] = image.Data[(3 * i) + 1];
-            rgba[(4 * i) + 2] = image.Data[(3 * i) + 2];
-            rgba[(4 * i) + 3] = 255;
-        }
-        System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
-        return bitmap;
-    }
-
-    private static RgbImage FromBitmap(SKBitmap bitmap)
-    {
-        var image = new RgbImage(bitmap.Width, bitmap.Height);
-        var pixels = bitmap.GetPixelSpan();
-        for (int i = 0, n = bitmap.Width * bitmap.Height; i < n; i++)
-        {
-            image.Data[3 * i] = pixels[4 * i];
-            image.Data[(3 * i) + 1] = pixels[(4 * i) + 1];
-            image.Data[(3 * i) + 2] = pixels[(4 * i) + 2];
-        }
-        return image;
+        return SkiaImages.FromBitmap(bitmap);
     }
 }
