@@ -49,8 +49,16 @@ internal sealed class VipsSlide : Slide
         }
     }
 
+    // libvips also "loads" CSV, matrix and raw text files as images; only raster image formats are slides.
+    private static readonly string[] ImageLoaders = ["Jpeg", "Png", "Tiff", "Webp", "Jp2k", "Bmp"];
+
     private static Image Load(string path, int? page)
     {
+        var loader = Image.FindLoad(path);
+        if (loader is null)
+            throw new InvalidInputException(path, "not a readable slide or image (no reader recognises its content)");
+        if (!ImageLoaders.Any(l => loader.Contains(l, StringComparison.OrdinalIgnoreCase)))
+            throw new InvalidInputException(path, "unsupported format: not a whole-slide image, TIFF, JPEG or PNG");
         try
         {
             var options = page is { } n ? new VOption { { "page", n } } : null;

@@ -37,6 +37,9 @@ public sealed class SlideBadInputTests
         Assert.Contains("not a readable slide or image", OpenFails(dir.File("notes.png")).Message);
         File.WriteAllText(dir.File("fake.svs"), "this is not a slide either\n");
         Assert.Contains("OpenSlide does not recognise it", OpenFails(dir.File("fake.svs")).Message);
+        // libvips would read a CSV table as a one-band "image"; a slide it is not.
+        File.WriteAllText(dir.File("cases.csv"), "1,2,3\n4,5,6\n");
+        Assert.Contains("unsupported format", OpenFails(dir.File("cases.csv")).Message);
     }
 
     [Theory]
