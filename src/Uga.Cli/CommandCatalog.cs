@@ -15,6 +15,8 @@ internal static class CommandCatalog
         TissueCommand.Create(),
         RankCommand.Create(),
         AnnotationsCommand.Create(),
+        WorkspaceCommand.Create(),
+        FinetuneCommand.Create(),
         DataCommand.Create(),
         VersionCommand.Create(),
     ];

@@ -14,6 +14,7 @@ internal static class AnnotationsCommand
         Command[] subcommands =
         [
             Convert(),
+            AnnotationsImportCommand.Create(),
         ];
         foreach (var sub in subcommands) command.Subcommands.Add(sub);
         return command;

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Uga.Guidance.Workspace;
+
+namespace Uga.Cli.Commands;
+
+/// <summary>`uga finetune`: the next model version of a workspace, trained on the source data plus every imported patch.</summary>
+internal static class FinetuneCommand
+{
+    public static Command Create()
+    {
+        var defaults = new FineTuneRequest();
+        var workspace = WorkspaceCommand.WorkspaceOption();
+        var steps = new Option<int>("--steps") { Description = "Optimisation steps per member", DefaultValueFactory = _ => defaults.Steps };
+        var weight = new Option<double>("--weight") { Description = "Sampling weight of each imported patch relative to a source image", DefaultValueFactory = _ => defaults.PatchWeight };
+        var fromScratch = new Option<bool>("--from-scratch") { Description = "Train new members with the current architecture instead of warm-starting them" };
+        var batch = new Option<int>("--batch") { Description = "Patches per step", DefaultValueFactory = _ => defaults.BatchSize };
+        var seed = new Option<int>("--seed") { Description = "Seed of member 0 (member m uses seed + m)", DefaultValueFactory = _ => defaults.Seed };
+        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: half the cores)" };
+        var command = new Command("finetune", "Fine-tune the workspace's current model on all imported annotations; saves a new version")
+        {
+            workspace, steps, weight, fromScratch, batch, seed, threads,
+        };
+        command.SetAction((parse, cancellation) =>
+        {
+            var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
+            var request = new FineTuneRequest
+            {
+                Steps = parse.GetValue(steps),
+                PatchWeight = parse.GetValue(weight),
+                FromScratch = parse.GetValue(fromScratch),
+                BatchSize = parse.GetValue(batch),
+                Seed = parse.GetValue(seed),
+                Threads = parse.GetValue(threads),
+            };
+            var watch = Stopwatch.StartNew();
+            var version = WorkspaceFineTuner.FineTune(ws, request, ProgressPrinter.ToStandardError(), cancellation);
+            Console.WriteLine($"{version.How} {version.Parent} -> {version.Id} on {version.PatchCount} imported patches " +
+                              $"(rounds {string.Join(", ", version.TrainedOnRounds)}) in {ProgressPrinter.Duration(watch.Elapsed)}");
+            Console.WriteLine($"wrote {ws.PathOf(version.Folder)}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Uga.Annotations;
+using Uga.Guidance.Queue;
+using Uga.Imaging;
+
+namespace Uga.Guidance.Workspace;
+
+/// <summary>A candidate rectangle in the slide's level-0 pixels.</summary>
+public sealed record CandidateRegion(int Rank, string Slide, PixelRegion Level0);
+
+/// <summary>
+/// Finds the candidate rectangles of a round: the rows of its candidates.csv (level0_* columns written by
+/// `uga rank`) and the rectangles named "UGA n" the pathologist's file still carries.
+/// </summary>
+public static partial class CandidateRegions
+{
+    [GeneratedRegex(@"^UGA (\d+)$")]
+    private static partial Regex RectangleName();
+
+    /// <summary>The rows of a candidates.csv; a file without the level-0 columns is an error.</summary>
+    public static IReadOnlyList<CandidateRegion> ReadCsv(string path)
+    {
+        if (!File.Exists(path)) throw new InvalidInputException(path, "candidates file not found");
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        if (lines.Length == 0) throw new InvalidInputException(path, "empty candidates file");
+        var header = Split(lines[0]);
+        int Column(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i
+            : throw new InvalidInputException(path, $"no column '{name}' (not a `uga rank` candidates.csv?)");
+        int rank = Column("rank"), slide = Column("slide"), x = Column("level0_x"), y = Column("level0_y"),
+            w = Column("level0_width"), h = Column("level0_height");
+        var result = new List<CandidateRegion>();
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var cells = Split(lines[i]);
+            int Num(int c) => cells.Length > c && double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+                ? (int)Math.Round(v) : throw new InvalidInputException(path, $"line {i + 1}: bad number in column {header[c]}");
+            result.Add(new CandidateRegion(Num(rank), cells.Length > slide ? cells[slide] : "", new PixelRegion(Num(x), Num(y), Num(w), Num(h))));
+        }
+        return result;
+    }
+
+    /// <summary>Rectangles named "UGA n" in the set (their envelope, so a slightly edited rectangle still counts).</summary>
+    public static IReadOnlyList<CandidateRegion> FromAnnotations(AnnotationSet set, string slide)
+    {
+        var result = new List<CandidateRegion>();
+        foreach (var a in set.Annotations)
+        {
+            if (!IsCandidateRectangle(a, out int rank)) continue;
+            var e = a.Geometry.EnvelopeInternal;
+            int x0 = (int)Math.Floor(e.MinX), y0 = (int)Math.Floor(e.MinY);
+            result.Add(new CandidateRegion(rank, slide, new PixelRegion(x0, y0, (int)Math.Ceiling(e.MaxX) - x0, (int)Math.Ceiling(e.MaxY) - y0)));
+        }
+        return result;
+    }
+
+    /// <summary>True for the "UGA n" rectangles (or anything classed as a candidate), which are not tissue labels.</summary>
+    public static bool IsCandidateRectangle(Annotation a, out int rank)
+    {
+        rank = 0;
+        var m = RectangleName().Match(a.Name.Trim());
+        if (m.Success) rank = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        return m.Success || string.Equals(a.ClassName, CandidateAnnotations.QuPathClass, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(a.ClassName, CandidateAnnotations.AsapGroup, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string[] Split(string line)
+    {
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) { cells.Add(cell.ToString()); cell.Clear(); }
+            else cell.Append(c);
+        }
+        cells.Add(cell.ToString());
+        return [.. cells];
+    }
+}

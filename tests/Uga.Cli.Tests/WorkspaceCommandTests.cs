@@ -1,0 +1,86 @@
+using NetTopologySuite.Geometries;
+using Uga.Annotations;
+using Uga.Imaging;
+using Uga.Slides.Writing;
+
+namespace Uga.Cli.Tests;
+
+/// <summary>The real `uga workspace init/round/status`, `uga annotations import` and `uga finetune` on tiny inputs.</summary>
+public sealed class WorkspaceCommandTests
+{
+    private static readonly GeometryFactory Factory = new();
+
+    [Fact]
+    public void InitImportFinetuneStatus()
+    {
+        using var dir = new TempDir();
+        var ws = dir.File("ws");
+        var (model, data, slide) = Inputs(dir);
+        var xml = Asap(dir, "tumour");
+
+        var init = UgaProcess.Run("workspace", "init", "--workspace", ws, "--model", model, "--data", data, "--data-spacing", "1");
+        Assert.True(init.ExitCode == 0, init.Error);
+        var import = UgaProcess.Run("annotations", "import", "--workspace", ws, xml, "--slide", slide, "--unlabelled", "background");
+        Assert.True(import.ExitCode == 0, import.Error);
+        Assert.Contains("round r1: 1 candidate patches", import.Out, StringComparison.Ordinal);
+        var tune = UgaProcess.Run("finetune", "--workspace", ws, "--steps", "4", "--weight", "3", "--batch", "2", "--threads", "1");
+        Assert.True(tune.ExitCode == 0, tune.Error);
+        Assert.Contains("fine-tuned v1 -> v2", tune.Out, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(ws, "models", "v2", "manifest.json")));
+
+        var status = UgaProcess.Run("workspace", "status", "--workspace", ws);
+        Assert.True(status.ExitCode == 0, status.Error);
+        Assert.Contains("v2", status.Out, StringComparison.Ordinal);
+        Assert.Contains("lineage: v2 [+r1] <- v1", status.Out, StringComparison.Ordinal);
+        Assert.Contains("r1  ranked by v1", status.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("stroma", "unknown class 'stroma'")]
+    [InlineData("text", "annotations.txt")]
+    public void BadImportExitsTwoWithOneLine(string kind, string expected)
+    {
+        using var dir = new TempDir();
+        var ws = dir.File("ws");
+        var (model, data, slide) = Inputs(dir);
+        Assert.Equal(0, UgaProcess.Run("workspace", "init", "--workspace", ws, "--model", model, "--data", data, "--data-spacing", "1").ExitCode);
+        var file = kind == "text" ? dir.File("annotations.txt") : Asap(dir, kind);
+        if (kind == "text") File.WriteAllText(file, "hello");
+        var before = File.ReadAllText(Path.Combine(ws, "workspace.json"));
+
+        var (code, _, stderr) = UgaProcess.Run("annotations", "import", "--workspace", ws, file, "--slide", slide);
+
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Trim().Split('\n'));
+        Assert.Equal(before, File.ReadAllText(Path.Combine(ws, "workspace.json")));
+        Assert.False(Directory.Exists(Path.Combine(ws, "rounds")));
+    }
+
+    // A 96×96 slide at 1 µm/px, a tiny model at 1 µm/px and a one-image dataset.
+    private static (string Model, string Data, string Slide) Inputs(TempDir dir)
+    {
+        var model = TinyModels.Save(dir, ["background", "tumour"], 1.0);
+        var image = new RgbImage(96, 96);
+        for (int i = 0; i < image.Data.Length; i += 3) (image.Data[i], image.Data[i + 1], image.Data[i + 2]) = ((byte)220, (byte)160, (byte)200);
+        var slide = dir.File("slide.tif");
+        PyramidalTiffWriter.Write(slide, image, 1.0);
+        var data = dir.File("data");
+        var mask = new LabelMap(96, 96);
+        for (int y = 30; y < 60; y++)
+            for (int x = 30; x < 60; x++) mask[x, y] = 1;
+        ImageFile.WritePng(image, Path.Combine(data, "images", "case.png"));
+        ImageFile.WritePng(mask, Path.Combine(data, "masks", "case.png"));
+        return (model, data, slide);
+    }
+
+    private static string Asap(TempDir dir, string className)
+    {
+        var set = new AnnotationSet();
+        set.Annotations.Add(new Annotation("UGA 1", "UGA candidates", Factory.ToGeometry(new Envelope(16, 80, 16, 80)), AnnotationShape.Rectangle));
+        set.Annotations.Add(new Annotation("p1", className, Factory.ToGeometry(new Envelope(30, 50, 30, 50))));
+        var path = dir.File($"{className}.xml");
+        AnnotationFiles.Write(set, path);
+        return path;
+    }
+}
