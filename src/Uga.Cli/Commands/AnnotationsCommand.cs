@@ -9,7 +9,7 @@ internal static class AnnotationsCommand
     private const int MaxWarnings = 20; // real exports can have hundreds of repaired outlines; the count tells enough
     public static Command Create()
     {
-        var command = new Command("annotations", "Convert pathologists' annotations (ASAP XML, QuPath GeoJSON, Aperio XML)");
+        var command = new Command("annotations", "Convert pathologists' annotations (ASAP XML, QuPath GeoJSON, Aperio XML) and import them into a workspace");
         // One line per subcommand.
         Command[] subcommands =
         [
