@@ -1,4 +1,3 @@
-using TorchSharp;
 using Uga.Imaging;
 using Uga.Learning.Inference;
 using Uga.Learning.Uncertainty;
@@ -13,26 +12,7 @@ public class InferenceRealDataTests
     {
         var image = ImageFile.ReadRgb(SharedData.Require("monuseg", "images", "TCGA-21-5784-01Z-00-DX1.jpg"))
             .Crop(new PixelRegion(400, 500, 150, 110));
-        var members = Enumerable.Range(0, 3).Select(i =>
-        {
-            torch.random.manual_seed(60 + i);
-            return new UNet(new UNetOptions { Depth = 2, BaseChannels = 4 });
-        }).ToList();
-        var manifest = new ModelManifest
-        {
-            ClassNames = ["background", "nucleus"],
-            SpacingUm = 0.5,
-            PatchSize = 32,
-            Depth = 2,
-            BaseChannels = 4,
-            Normalisation = "batch",
-            InputMean = [0.7f, 0.5f, 0.7f],
-            InputStd = [0.15f, 0.2f, 0.15f],
-            Members = 3,
-            MemberFiles = ["member-0.pt", "member-1.pt", "member-2.pt"],
-            Training = new TrainingRecord(),
-        };
-        using var ensemble = new Ensemble(manifest, members);
+        using var ensemble = TinyModels.Create(["background", "nucleus"], 0.5, patchSize: 32, members: 3, seed: 60);
 
         // MoNuSeg is 0.25 µm/px; the model runs at 0.5 µm/px and the maps come back at 150×110.
         var result = TiledPredictor.Predict(ensemble, image, 0.25, new PredictOptions { KeepSamples = true });

@@ -112,21 +112,7 @@ public class InferenceSourceTests
     [Fact]
     public void EnsemblePredictWorksOnTheImageGridAtAnotherSpacing()
     {
-        var manifest = new ModelManifest
-        {
-            ClassNames = ["background", "nucleus"],
-            SpacingUm = 0.5,
-            PatchSize = 32,
-            Depth = 2,
-            BaseChannels = 4,
-            Normalisation = "batch",
-            InputMean = [0.5f, 0.5f, 0.5f],
-            InputStd = [0.25f, 0.25f, 0.25f],
-            Members = 2,
-            MemberFiles = ["member-0.pt", "member-1.pt"],
-            Training = new TrainingRecord(),
-        };
-        using var ensemble = new Ensemble(manifest, [SmallUNet(0, 21), SmallUNet(0, 22)]);
+        using var ensemble = TinyModels.Create(["background", "nucleus"], 0.5, patchSize: 32, members: 2, seed: 21);
         // 0.25 µm/px image → 0.5 µm/px model grid (half size), outputs back at 90×70.
         var result = TiledPredictor.Predict(ensemble, InferenceTestModels.RandomImage(90, 70, 8), 0.25,
             new PredictOptions { KeepSamples = true, Uncertainty = "entropy" });
