@@ -133,7 +133,8 @@ public static class EnsembleTrainer
         return new Ensemble(manifest with { Training = record }, members);
     }
 
-    internal static IReadOnlyList<string> DefaultClassNames(int count) =>
+    /// <summary>"background", "class1", ... for a model whose classes were not named.</summary>
+    public static IReadOnlyList<string> DefaultClassNames(int count) =>
         Enumerable.Range(0, count).Select(c => c == 0 ? "background" : $"class{c}").ToArray();
 
     /// <summary>Per-channel mean and standard deviation of all pixels in [0, 1] (std floored so it can divide).</summary>

@@ -15,6 +15,7 @@ internal static class AnnotationsCommand
         [
             Convert(),
             AnnotationsImportCommand.Create(),
+            AnnotationsFromMaskCommand.Create(),
         ];
         foreach (var sub in subcommands) command.Subcommands.Add(sub);
         return command;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Uga.Guidance.Queue;
 using Uga.Guidance.Ranking;
+using Uga.Guidance.Workspace;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Learning.Uncertainty;
@@ -11,12 +12,17 @@ namespace Uga.Cli.Commands;
 /// <summary>
 /// `uga rank`: the annotation queue. Predicts slides (or a dataset's images) with the model, ranks candidate
 /// patches by uncertainty and writes CSV, ASAP XML, QuPath GeoJSON and preview PNGs (see <see cref="Ranker"/>).
+/// With --workspace it ranks with the workspace's current model and opens the next round (<see cref="WorkspaceRanker"/>).
 /// </summary>
 internal static class RankCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder written by `uga train`", Required = true };
+        var model = new Option<string?>("--model") { Description = "Model folder written by `uga train` (with --workspace: optional; if given it must be the workspace's current model folder)" };
+        var workspace = new Option<string?>("--workspace")
+        {
+            Description = "Workspace folder: rank with its current model version and open a new annotation round on the chosen candidates (its id is printed)",
+        };
         var slides = new Option<string[]>("--slide") { Description = "Whole-slide FILE to rank (repeatable)", AllowMultipleArgumentsPerToken = false };
         var data = new Option<string?>("--data") { Description = "Dataset folder of tile images (images/, optional masks/ and cases.csv) instead of slides" };
         var where = new Option<string[]>("--where") { Description = "With --data: keep cases whose cases.csv column has this value, column=value (repeatable)" };
@@ -26,7 +32,7 @@ internal static class RankCommand
             Description = $"Ranking strategy: {string.Join(", ", RankingStrategies.Names)}",
             DefaultValueFactory = _ => "uga-paper",
         };
-        var output = new Option<string>("--out") { Description = "Output folder", Required = true };
+        var output = new Option<string?>("--out") { Description = "Output folder (with --workspace, default: <workspace>/rounds/<new round id>/queue)" };
         var measure = new Option<string>("--measure")
         {
             Description = $"Uncertainty measure read by the strategy ({string.Join(", ", UncertaintyMeasures.Names)}); uga-paper and mutual-information fix their own",
@@ -44,23 +50,33 @@ internal static class RankCommand
         var preAnnotate = new Option<bool>("--pre-annotate") { Description = "Put the model's prediction inside each candidate as editable, classed polygons" };
         var spacing = new Option<double?>("--spacing") { Description = "µm/px of the slides' full resolution, overriding the files' (required for slides without one)" };
         var dataSpacing = new Option<double?>("--data-spacing") { Description = "With --data: µm/px of the images (default: the spacing_um column of cases.csv)" };
+        var includeAnnotated = new Option<bool>("--include-annotated")
+        {
+            Description = "With --workspace: keep candidates overlapping (more than 10% of the patch) a region queued in an earlier round; by default they are excluded",
+        };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the networks (default: torch's choice)" };
         var command = new Command("rank", "Rank candidate patches by the model's uncertainty and export them for annotation (CSV, ASAP XML, QuPath GeoJSON, previews)")
         {
-            model, slides, data, where, k, strategy, output, measure, patch, patchSpacing, stride, minTissue, kMode,
-            minDistance, maxPerSlide, jitter, seed, preAnnotate, spacing, dataSpacing, threads,
+            model, workspace, slides, data, where, k, strategy, output, measure, patch, patchSpacing, stride, minTissue, kMode,
+            minDistance, maxPerSlide, jitter, seed, preAnnotate, spacing, dataSpacing, includeAnnotated, threads,
         };
         command.SetAction((parse, cancellation) =>
         {
+            // Opened first: a wrong workspace fails before anything is predicted or written.
+            var ws = parse.GetValue(workspace) is { } root ? LoopWorkspace.Open(root) : null;
+            var modelDir = parse.GetValue(model) ?? (ws is null ? throw new InvalidInputException(null, "give --model or --workspace")
+                : ws.ModelDir(ws.Manifest.Current));
+            var outDir = parse.GetValue(output) ?? (ws is null ? throw new InvalidInputException(null, "--out is required without --workspace")
+                : WorkspaceRanker.DefaultQueueDir(ws));
             var request = new RankRequest
             {
-                ModelDir = parse.GetValue(model)!,
+                ModelDir = modelDir,
                 SlidePaths = parse.GetValue(slides) ?? [],
                 DataDir = parse.GetValue(data),
                 Where = (parse.GetValue(where) ?? []).Select(CaseFilter.Parse).ToList(),
                 DataSpacingUm = parse.GetValue(dataSpacing),
                 SlideSpacingUm = parse.GetValue(spacing),
-                OutDir = parse.GetValue(output)!,
+                OutDir = outDir,
                 K = parse.GetValue(k),
                 Strategy = parse.GetValue(strategy)!,
                 Measure = parse.GetValue(measure)!,
@@ -83,7 +99,19 @@ internal static class RankCommand
                 if (n < 1) throw new InvalidInputException(null, $"--threads must be >= 1, got {n}");
                 TorchSharp.torch.set_num_threads(n);
             }
-            Report(Ranker.Run(request));
+            if (ws is null)
+            {
+                if (parse.GetValue(includeAnnotated)) throw new InvalidInputException(null, "--include-annotated only applies with --workspace");
+                Report(Ranker.Run(request));
+                return Task.FromResult(0);
+            }
+            bool exclude = !parse.GetValue(includeAnnotated);
+            var (result, round) = WorkspaceRanker.Run(ws, request, excludeQueued: exclude);
+            Report(result);
+            Console.WriteLine(exclude
+                ? string.Create(CultureInfo.InvariantCulture, $"excluded {result.ExcludedCandidates} candidates overlapping (> {CandidateExclusion.DefaultMinOverlap * 100:0.#}% of the patch) regions queued in earlier rounds (--include-annotated keeps them)")
+                : "earlier rounds' regions were not excluded (--include-annotated)");
+            Console.WriteLine($"opened round {round.Id} (ranked by {round.RankedBy}), candidates {ws.PathOf(round.CandidatesFile!)}");
             return Task.FromResult(0);
         });
         return command;

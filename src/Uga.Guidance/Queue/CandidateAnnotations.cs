@@ -44,6 +44,20 @@ public static class CandidateAnnotations
     }
 
     /// <summary>
+    /// A reference label map (a dataset's ground-truth mask, in the slide's level-0 pixels) as the answer a
+    /// pathologist would return for the queue: the "UGA n" rectangles classed <paramref name="rectangleClass"/> and,
+    /// inside each, the map's labelled regions as classed polygons clipped to the rectangle. Background is not
+    /// drawn (import it with an unlabelled class of background).
+    /// </summary>
+    public static AnnotationSet FromLabels(LabelMap labels, IReadOnlyList<(int Rank, PixelRegion Level0)> rectangles,
+        IReadOnlyList<string> classNames, string rectangleClass = QuPathClass)
+    {
+        var source = new MemoryLabels(labels, 1.0); // level-0 grid: the spacing only has to match itself
+        var regions = rectangles.ToDictionary(r => r.Rank, r => PreAnnotate(source, r.Level0, 1.0, r.Rank, classNames));
+        return Build(rectangleClass, rectangles, regions, classNames);
+    }
+
+    /// <summary>
     /// The predicted regions of one candidate: the label map under the level-0 rectangle is vectorised per class
     /// (background skipped), clipped to the rectangle and named "UGA n: class i".
     /// </summary>

@@ -19,7 +19,7 @@ internal static class RankExport
     public const string SummaryJson = "rank.json";
 
     public static List<string> Write(RankRequest request, IReadOnlyList<PoolItem> items, Selection selection,
-        string measure, RankingStrategy strategy, IReadOnlyList<string> classNames, List<string> notes)
+        string measure, RankingStrategy strategy, IReadOnlyList<string> classNames, List<string> notes, int excluded = 0)
     {
         var files = new List<string>();
         Directory.CreateDirectory(request.OutDir);
@@ -55,13 +55,13 @@ internal static class RankExport
             AnnotationFiles.Write(qupath, Out(prefix + ".geojson"));
             ImageFile.WritePng(CandidatePreview.Render(item, chosen, measure), Out(item.Slide.Id + ".preview.png"));
         }
-        var summary = Summary(request, items, selection, measure, strategy, notes);
+        var summary = Summary(request, items, selection, measure, strategy, notes, excluded);
         AtomicFile.WriteAllText(Out(SummaryJson), JsonSerializer.Serialize(summary, JsonOptions));
         return files;
     }
 
     private static object Summary(RankRequest r, IReadOnlyList<PoolItem> items, Selection selection, string measure,
-        RankingStrategy strategy, IReadOnlyList<string> notes) => new
+        RankingStrategy strategy, IReadOnlyList<string> notes, int excluded) => new
         {
             Model = Path.GetFullPath(r.ModelDir),
             Strategy = strategy.Name,
@@ -79,6 +79,8 @@ internal static class RankExport
             r.Seed,
             r.PreAnnotate,
             PoolSize = selection.Scored.Count,
+            ExcludedCandidates = excluded,
+            ExcludeMinOverlap = r.ExcludeRegions.Count > 0 ? r.ExcludeMinOverlap : (double?)null,
             Chosen = selection.Chosen.Count,
             Slides = items.Select(i => new
             {

@@ -71,6 +71,15 @@ public sealed record RankRequest
     /// <summary>Longest side of the preview PNGs.</summary>
     public int PreviewSize { get; init; } = 1024;
 
+    /// <summary>
+    /// Regions a pathologist was already asked about (e.g. earlier rounds' candidates); candidates overlapping them
+    /// by more than <see cref="ExcludeMinOverlap"/> of their area are dropped before selection (<see cref="CandidateExclusion"/>).
+    /// </summary>
+    public IReadOnlyList<ExcludedRegion> ExcludeRegions { get; init; } = [];
+
+    /// <summary>Fraction of a candidate's area inside <see cref="ExcludeRegions"/> above which it is dropped.</summary>
+    public double ExcludeMinOverlap { get; init; } = CandidateExclusion.DefaultMinOverlap;
+
     public IProgress<WorkProgress>? Progress { get; init; }
 
     public CancellationToken Cancellation { get; init; }
@@ -96,6 +105,7 @@ public sealed record RankRequest
         Uga.Learning.Uncertainty.UncertaintyMeasures.Get(Measure);
         CreateStrategy();
         CandidateSelector.Validate(SelectionOptions());
+        CandidateExclusion.Validate(ExcludeRegions, ExcludeMinOverlap);
     }
 
     internal RankingStrategy CreateStrategy() =>
@@ -130,7 +140,11 @@ public sealed record RankResult
 
     public required string StrategyDescription { get; init; }
 
+    /// <summary>Candidates ranked (after the exclusion).</summary>
     public required int PoolSize { get; init; }
+
+    /// <summary>Candidates dropped for overlapping <see cref="RankRequest.ExcludeRegions"/>.</summary>
+    public int ExcludedCandidates { get; init; }
 
     /// <summary>Every file written, in writing order.</summary>
     public required IReadOnlyList<string> Files { get; init; }

@@ -37,7 +37,12 @@ public static class Ranker
         var inputs = slidePaths.Count > 0
             ? slidePaths.Select(p => PoolLoader.PrepareSlide(p, request)).ToList()
             : cases.Select(PoolLoader.PrepareImage).ToList();
-        CandidateSelector.CheckPoolSize(CandidateGrid.Build([.. inputs.Select(i => i.ToRankingSlide())], grid), request.SelectionOptions());
+        var tissuePool = Exclude(CandidateGrid.Build([.. inputs.Select(i => i.ToRankingSlide())], grid), request, out int excluded);
+        ExplainShortfall(excluded, () =>
+        {
+            CandidateSelector.CheckPoolSize(tissuePool, request.SelectionOptions());
+            return tissuePool;
+        });
 
         var items = new List<PoolItem>();
         var mapsDir = Path.Combine(request.OutDir, "maps");
@@ -48,19 +53,42 @@ public static class Ranker
                 : PoolLoader.LoadImage(inputs[i], ensemble, request, measure));
             request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
         }
-        var pool = CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress);
-        var selection = CandidateSelector.Select(pool, strategy, request.SelectionOptions());
-        var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes);
+        var pool = Exclude(CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress), request, out excluded);
+        var selection = ExplainShortfall(excluded, () => CandidateSelector.Select(pool, strategy, request.SelectionOptions()));
+        var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
         return new RankResult
         {
             Selection = selection,
             Measure = measure,
             StrategyDescription = strategy.Description,
             PoolSize = pool.Count,
+            ExcludedCandidates = excluded,
             Files = files,
             Notes = [.. notes, .. selection.Warnings],
             Elapsed = clock.Elapsed,
         };
+    }
+
+    private static IReadOnlyList<Candidate> Exclude(IReadOnlyList<Candidate> pool, RankRequest request, out int excluded)
+    {
+        var kept = CandidateExclusion.Apply(pool, request.ExcludeRegions, request.ExcludeMinOverlap, out excluded);
+        // Without this the selector would blame the tissue mask for an empty pool.
+        if (kept.Count == 0 && excluded > 0)
+            throw new InvalidInputException(null, $"all {excluded} candidates overlap regions already queued or annotated; nothing left to rank");
+        return kept;
+    }
+
+    // A shortfall after the exclusion says how many candidates it took, so "only N candidates" is not a puzzle.
+    private static T ExplainShortfall<T>(int excluded, Func<T> select)
+    {
+        try
+        {
+            return select();
+        }
+        catch (InvalidInputException e) when (excluded > 0 && e.Path is null)
+        {
+            throw new InvalidInputException(null, $"{e.Problem} ({excluded} more were excluded as overlapping regions already queued or annotated)", e);
+        }
     }
 
     // Outputs are named after the file stem, so two inputs with one stem would overwrite each other's maps.

@@ -1,23 +1,14 @@
 using Uga.Guidance.Demo;
-using Uga.Imaging;
 
 namespace Uga.Guidance.Reports;
 
 /// <summary>Dice against the number of annotated patches, one line per strategy, drawn with ScottPlot.</summary>
 public static class DemoPlot
 {
-    private const string FontName = "DejaVu Sans";
-
     /// <summary>Writes PNG and SVG versions of the plot; K = 0 is the control (fine-tuned without patches).</summary>
     public static void Write(IReadOnlyList<DemoArm> arms, string pngPath, string svgPath, int width = 720, int height = 420)
     {
-        var plot = new ScottPlot.Plot();
-        // SkiaSharp without fontconfig finds no system font, so text would be blank: register the one Uga ships with.
-        if (File.Exists(Heatmap.DefaultFontPath))
-        {
-            ScottPlot.Fonts.AddFontFile(FontName, Heatmap.DefaultFontPath);
-            plot.Font.Set(FontName);
-        }
+        var plot = PlotStyle.Create();
         var control = arms.FirstOrDefault(a => a.Strategy is null && a.K == 0 && a.FineTuneSteps > 0);
         var baseline = arms.FirstOrDefault(a => a.FineTuneSteps == 0);
         var palette = new ScottPlot.Palettes.Category10();
@@ -54,7 +45,6 @@ public static class DemoPlot
         plot.XLabel("annotated patches K (0 = control: same fine-tuning, no patches)");
         plot.YLabel("mean Dice");
         plot.ShowLegend(ScottPlot.Alignment.LowerRight);
-        AtomicFile.WriteAllBytes(pngPath, plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));
-        AtomicFile.WriteAllText(svgPath, plot.GetSvgXml(width, height));
+        PlotStyle.Save(plot, pngPath, svgPath, width, height);
     }
 }

@@ -8,7 +8,11 @@ using Uga.Imaging;
 namespace Uga.Guidance.Workspace;
 
 /// <summary>A candidate rectangle in the slide's level-0 pixels.</summary>
-public sealed record CandidateRegion(int Rank, string Slide, PixelRegion Level0);
+public sealed record CandidateRegion(int Rank, string Slide, PixelRegion Level0)
+{
+    /// <summary>µm/px of those level-0 pixels (candidates.csv's level0_spacing_um); null when the source does not say.</summary>
+    public double? Level0SpacingUm { get; init; }
+}
 
 /// <summary>
 /// Finds the candidate rectangles of a round: the rows of its candidates.csv (level0_* columns written by
@@ -29,14 +33,19 @@ public static partial class CandidateRegions
         int Column(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i
             : throw new InvalidInputException(path, $"no column '{name}' (not a `uga rank` candidates.csv?)");
         int rank = Column("rank"), slide = Column("slide"), x = Column("level0_x"), y = Column("level0_y"),
-            w = Column("level0_width"), h = Column("level0_height");
+            w = Column("level0_width"), h = Column("level0_height"), spacing = Array.IndexOf(header, "level0_spacing_um");
         var result = new List<CandidateRegion>();
         for (int i = 1; i < lines.Length; i++)
         {
             var cells = Split(lines[i]);
             int Num(int c) => cells.Length > c && double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
                 ? (int)Math.Round(v) : throw new InvalidInputException(path, $"line {i + 1}: bad number in column {header[c]}");
-            result.Add(new CandidateRegion(Num(rank), cells.Length > slide ? cells[slide] : "", new PixelRegion(Num(x), Num(y), Num(w), Num(h))));
+            double? spacingUm = spacing >= 0 && cells.Length > spacing
+                && double.TryParse(cells[spacing], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : null;
+            result.Add(new CandidateRegion(Num(rank), cells.Length > slide ? cells[slide] : "", new PixelRegion(Num(x), Num(y), Num(w), Num(h)))
+            {
+                Level0SpacingUm = spacingUm,
+            });
         }
         return result;
     }

@@ -70,13 +70,16 @@ public sealed class LoopWorkspace
             ?? throw new InvalidInputException(ManifestPath, $"no round '{id}' (have {(Manifest.Rounds.Count == 0 ? "none" : string.Join(", ", Manifest.Rounds.Select(r => r.Id)))})");
     }
 
+    /// <summary>Id the next <see cref="AddRound"/> gives its round (r1, r2, …).</summary>
+    public string NextRoundId => "r" + (Manifest.Rounds.Count + 1).ToString(CultureInfo.InvariantCulture);
+
     /// <summary>
     /// Opens a new round ranked by the current model. <paramref name="candidatesCsv"/> (a `uga rank` candidates.csv)
     /// is copied into rounds/rN/; without it the annotation files' "UGA n" rectangles define the candidates.
     /// </summary>
     public AnnotationRound AddRound(string? candidatesCsv)
     {
-        var id = "r" + (Manifest.Rounds.Count + 1).ToString(CultureInfo.InvariantCulture);
+        var id = NextRoundId;
         string? copied = null;
         if (candidatesCsv is not null)
         {

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Reruns the committed `uga simulate` experiments on ../shared/data (see docs/results/README.md).
+#   docs/results/run.sh monuseg|glas|rare|shifted|all
+# UGA: the uga command (default: build src/Uga.Cli in Release and run its uga.dll). Runs write to runs/results/NAME
+# (models, full report); the report files are then copied to docs/results/NAME.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DATA=${DATA:-../shared/data}
+if [[ -z "${UGA:-}" ]]; then
+  dotnet build src/Uga.Cli -c Release -v quiet -nologo >/dev/null
+  dll=$(find "${UGA_ARTIFACTS:-src/Uga.Cli/bin}" -path '*release*' -name uga.dll | head -1)
+  UGA="dotnet $dll"
+fi
+
+publish() { # copy a run's report (not its models) into docs/results/NAME
+  mkdir -p "docs/results/$1"
+  cp "runs/results/$1"/{report.md,report.html,results.csv,dice-vs-k.png,dice-vs-k.svg} "docs/results/$1/"
+}
+
+monuseg() { # (1) nuclei, FFPE -> frozen sections (binary; 0.5 µm/px for nuclei)
+  $UGA simulate --source "$DATA/monuseg" --source-where preparation=ffpe --source-spacing 0.25 \
+    --target "$DATA/monuseg" --target-where preparation=frozen --target-spacing 0.25 \
+    --classes background,nucleus --spacing 0.5 --out runs/results/monuseg
+  publish monuseg
+}
+
+glas() { # (2) glands, GlaS train -> testA grouped by patient (3 classes)
+  $UGA simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
+    --target "$DATA/glas" --target-where split=testA --target-spacing 0.5 --group-by patient \
+    --classes background,benign,malignant --out runs/results/glas
+  publish glas
+}
+
+rare() { # (3) rare malignancy: testA packed into montage slides, malignant glands a small minority
+  local slides=runs/results/rare-slides
+  docs/results/rare/make-slides.sh "$DATA/glas" "$slides" "$UGA"
+  $UGA simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
+    --target "$slides" --classes background,benign,malignant --out runs/results/rare
+  publish rare
+}
+
+shifted() { # (4) as (2), with the target re-stained and re-scanned as another laboratory would
+  local shifted=runs/results/glas-lab2
+  [[ -d $shifted ]] || $UGA data shift --data "$DATA/glas" --data-spacing 0.5 --out "$shifted" --preset lab-b --seed 7
+  $UGA simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
+    --target "$shifted" --target-where split=testA --target-spacing 0.5 --group-by patient \
+    --classes background,benign,malignant --out runs/results/shifted
+  publish shifted
+}
+
+case "${1:-}" in
+  monuseg|glas|rare|shifted) "$1" ;;
+  all) monuseg; glas; rare; shifted ;;
+  *) echo "usage: $0 monuseg|glas|rare|shifted|all" >&2; exit 2 ;;
+esac

@@ -1,0 +1,115 @@
+using Uga.Guidance.Ranking;
+using Uga.Guidance.Simulation;
+using Uga.Imaging;
+using Uga.Learning;
+
+namespace Uga.Guidance.Tests.Simulation;
+
+/// <summary>`--preset quick` end to end on a small slice of real GlaS data, and the inputs it must refuse early.</summary>
+public class SimulationRunTests
+{
+    // Four training images (two patients each grade) and eight testA images of three patients.
+    private static readonly string[] Source = ["train_1", "train_2", "train_4", "train_5"];
+    private static readonly string[] Target = ["testA_1", "testA_3", "testA_7", "testA_10", "testA_2", "testA_12", "testA_5", "testA_8"];
+
+    private static string Slice(TempDir dir, string name, string[] stems)
+    {
+        var glas = SharedData.Require("glas", "cases.csv");
+        var root = Path.GetDirectoryName(glas)!;
+        var table = CasesTable.Read(glas);
+        var outDir = Path.Combine(dir.Path, name);
+        Directory.CreateDirectory(Path.Combine(outDir, "images"));
+        Directory.CreateDirectory(Path.Combine(outDir, "masks"));
+        var lines = new List<string> { "case,split,patient,spacing_um" };
+        foreach (var s in stems)
+        {
+            File.Copy(Path.Combine(root, "images", s + ".jpg"), Path.Combine(outDir, "images", s + ".jpg"));
+            File.Copy(Path.Combine(root, "masks", s + ".png"), Path.Combine(outDir, "masks", s + ".png"));
+            lines.Add($"{s},{table.Value(s, "split")},{table.Value(s, "patient")},0.5");
+        }
+        File.WriteAllLines(Path.Combine(outDir, "cases.csv"), lines);
+        return outDir;
+    }
+
+    private static SimulationOptions Quick(TempDir dir)
+    {
+        var quick = SimulationOptions.Quick(new SimulationOptions
+        {
+            SourceDir = Slice(dir, "source", Source),
+            TargetDir = Slice(dir, "target", Target),
+            GroupBy = "patient",
+            ClassNames = ["background", "benign", "malignant"],
+            OutDir = Path.Combine(dir.Path, "report"),
+        });
+        return quick with { Seeds = [1], Strategies = ["uncertainty-sum", "random"], Steps = 6, FineTuneSteps = 2 };
+    }
+
+    [Fact]
+    public void QuickPresetRunsTheWholeExperimentOnRealData()
+    {
+        using var dir = new TempDir();
+        var o = Quick(dir);
+        var result = SimulationRunner.Run(o);
+        SimulationReport.Write(result, o.OutDir);
+
+        // One seed × two folds × (baseline, control, 2 strategies × 2 K).
+        Assert.Equal(2 * (2 + (2 * 2)), result.Rows.Count);
+        Assert.All(result.Rows, r => Assert.InRange(r.MeanDice, 0, 1));
+        foreach (var r in result.Rows.Where(r => r.Strategy is not null))
+        {
+            Assert.Equal(r.K, r.Patches);
+            var fold = result.Folds[r.Fold];
+            Assert.InRange(r.Choice!.Slides, 1, fold.PoolItems);
+            Assert.InRange(r.Choice.WorstFound, 0, 1);
+        }
+        // Patients never straddle pool and evaluation.
+        Assert.All(result.Folds, f => Assert.Equal(8, f.PoolItems + f.EvaluationItems));
+        Assert.Equal("total", result.KModeName);
+        var csv = File.ReadAllLines(Path.Combine(o.OutDir, "results.csv"));
+        Assert.Equal(result.Rows.Count + 1, csv.Length);
+        Assert.StartsWith("fold,seed,arm,strategy,k,k_mode,patches,dice_background,dice_benign,dice_malignant,mean_dice", csv[0]);
+        var report = File.ReadAllText(Path.Combine(o.OutDir, "report.md"));
+        Assert.Contains("| uncertainty-sum | 4 |", report);
+        Assert.Contains("![Dice against K](dice-vs-k.png)", report);
+        Assert.True(new FileInfo(Path.Combine(o.OutDir, "dice-vs-k.png")).Length > 1000);
+        Assert.True(File.Exists(Path.Combine(o.OutDir, "models", "seed-1", "manifest.json")));
+    }
+
+    [Fact]
+    public void KLargerThanThePoolFailsBeforeAnyTraining()
+    {
+        using var dir = new TempDir();
+        var o = Quick(dir) with { Ks = [5000] };
+        var e = Assert.Throws<InvalidInputException>(() => SimulationRunner.Run(o));
+        Assert.Contains("K=5000 (total) needs 5000 patches but the pool has only", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(o.OutDir, "models")));
+    }
+
+    [Fact]
+    public void PerSlideKCountsEveryPoolImage()
+    {
+        using var dir = new TempDir();
+        var o = Quick(dir) with { KMode = KMode.PerSlide, Ks = [400] };
+        var e = Assert.Throws<InvalidInputException>(() => SimulationRunner.Run(o));
+        Assert.Contains("(per-slide) needs", e.Message);
+    }
+
+    [Fact]
+    public void AnEmptyTargetSelectionNamesTheFolder()
+    {
+        using var dir = new TempDir();
+        var o = Quick(dir) with { TargetWhere = [new CaseFilter("split", "testB")] };
+        var e = Assert.Throws<InvalidInputException>(() => SimulationRunner.Run(o));
+        Assert.Contains("empty dataset", e.Message);
+        Assert.Contains("target", e.Message);
+    }
+
+    [Fact]
+    public void UnknownGroupColumnIsRefused()
+    {
+        using var dir = new TempDir();
+        var o = Quick(dir) with { GroupBy = "hospital" };
+        var e = Assert.Throws<InvalidInputException>(() => SimulationRunner.Run(o));
+        Assert.Contains("no column 'hospital' to group by", e.Message);
+    }
+}
