@@ -12,20 +12,34 @@ if [[ -z "${UGA:-}" ]]; then
   UGA="dotnet $dll"
 fi
 
+# libtorch 2.10 under TorchSharp 0.107 aborted once (SIGABRT in BatchNorm.forward, "alpha must not be a floating
+# point number") after an hour of an otherwise identical run: a rare native fault, not an input error. A run killed
+# by a signal (exit >= 128) is started again once; runs are deterministic, so the numbers are the same.
+simulate() {
+  local code=0
+  $UGA simulate "$@" || code=$?
+  if (( code >= 128 )); then
+    echo "uga simulate died with exit $code; running it again" >&2
+    $UGA simulate "$@"
+  elif (( code != 0 )); then
+    return $code
+  fi
+}
+
 publish() { # copy a run's report (not its models) into docs/results/NAME
   mkdir -p "docs/results/$1"
   cp "runs/results/$1"/{report.md,report.html,results.csv,dice-vs-k.png,dice-vs-k.svg} "docs/results/$1/"
 }
 
 monuseg() { # (1) nuclei, FFPE -> frozen sections (binary; 0.5 µm/px for nuclei)
-  $UGA simulate --source "$DATA/monuseg" --source-where preparation=ffpe --source-spacing 0.25 \
+  simulate --source "$DATA/monuseg" --source-where preparation=ffpe --source-spacing 0.25 \
     --target "$DATA/monuseg" --target-where preparation=frozen --target-spacing 0.25 \
     --classes background,nucleus --spacing 0.5 --out runs/results/monuseg
   publish monuseg
 }
 
 glas() { # (2) glands, GlaS train -> testA grouped by patient (3 classes)
-  $UGA simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
+  simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
     --target "$DATA/glas" --target-where split=testA --target-spacing 0.5 --group-by patient \
     --classes background,benign,malignant --out runs/results/glas
   publish glas
@@ -34,7 +48,7 @@ glas() { # (2) glands, GlaS train -> testA grouped by patient (3 classes)
 rare() { # (3) rare malignancy: testA packed into montage slides, malignant glands a small minority
   local slides=runs/results/rare-slides
   docs/results/rare/make-slides.sh "$DATA/glas" "$slides" "$UGA"
-  $UGA simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
+  simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
     --target "$slides" --classes background,benign,malignant --out runs/results/rare
   publish rare
 }
@@ -42,7 +56,7 @@ rare() { # (3) rare malignancy: testA packed into montage slides, malignant glan
 shifted() { # (4) as (2), with the target re-stained and re-scanned as another laboratory would
   local shifted=runs/results/glas-lab2
   [[ -d $shifted ]] || $UGA data shift --data "$DATA/glas" --data-spacing 0.5 --out "$shifted" --preset lab-b --seed 7
-  $UGA simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
+  simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
     --target "$shifted" --target-where split=testA --target-spacing 0.5 --group-by patient \
     --classes background,benign,malignant --out runs/results/shifted
   publish shifted

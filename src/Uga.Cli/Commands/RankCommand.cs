@@ -29,8 +29,8 @@ internal static class RankCommand
         var k = new Option<int>("--k") { Description = "Patches to choose (see --k-mode)", Required = true };
         var strategy = new Option<string>("--strategy")
         {
-            Description = $"Ranking strategy: {string.Join(", ", RankingStrategies.Names)}",
-            DefaultValueFactory = _ => "uga-paper",
+            Description = $"Ranking strategy: {string.Join(", ", RankingStrategies.Names)} (default {RankRequest.DefaultStrategy}: best measured in docs/results; uga-paper = the paper's score)",
+            DefaultValueFactory = _ => RankRequest.DefaultStrategy,
         };
         var output = new Option<string?>("--out") { Description = "Output folder (with --workspace, default: <workspace>/rounds/<new round id>/queue)" };
         var measure = new Option<string>("--measure")

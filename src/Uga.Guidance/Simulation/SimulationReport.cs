@@ -33,7 +33,7 @@ public static class SimulationReport
         var settings = new List<string>
         {
             $"Command: `{o.CommandLine ?? "(library call)"}`",
-            $"Preset **{o.Preset}**. Source: {o.SourceDir} {Where(o.SourceWhere)} ({r.SourceImages} images). Target: {o.TargetDir} {Where(o.TargetWhere)} ({r.TargetItems} items, grouped by {o.GroupBy ?? "case"}).",
+            $"Preset **{o.Preset}**. Source: {o.SourceDir} {Where(o.SourceWhere)} ({r.SourceImages} images). Target: {o.TargetDir} {Where(o.TargetWhere)} ({r.TargetItems} items, grouped by {o.GroupBy ?? (SimulationData.IsDataset(o.TargetDir) ? "case" : "slide")}).",
             $"Target class share of labelled pixels: {string.Join(", ", r.ClassNames.Select((n, i) => $"{n} {r.TargetClassFractions[i]:P1}"))}.",
             $"{o.Folds} folds × seeds {string.Join(",", o.Seeds)} = {o.Folds * o.Seeds.Count} replicates. K counted **{r.KModeName}**" +
                 $"{(r.KModeName == "per-slide" ? " (K patches from every pool slide, as the paper's script: K × slides in total)" : " (K patches from the whole pool)")}; jitter {o.Jitter:0.##} of a patch.",
