@@ -66,7 +66,8 @@ public sealed class PredictSlideCommandTests
         var slidePath = SharedData.Require("slides", "cmu-1-small-region.svs");
         Assert.SkipUnless(SlideFactory.IsOpenSlideAvailable, "libopenslide is not installed (scripts/setup.sh installs it)");
         using var dir = new TempDir();
-        var model = TinyModel(dir);
+        // Eight members: on an idle machine the two-member model finished the whole slide before the interrupt landed.
+        var model = TinyModels.Save(dir, ["background", "tumour", "stroma"], ModelSpacing, patchSize: 64, members: 8, seed: 70);
         var outDir = dir.File("out");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "uga.dll"), "predict", "--model", model, "--slide", slidePath, "--out", outDir,
