@@ -104,8 +104,8 @@ internal static class SimulateCommand
         Console.WriteLine();
         foreach (var a in SimulationSummary.Summarise(result))
         {
-            string gain = a.GainOverControl.N == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"  vs control {a.GainOverControl.Mean:+0.000;-0.000}");
-            string random = a.GainOverRandom.N == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"  vs random {a.GainOverRandom.Mean:+0.000;-0.000} ({a.WinsOverRandom}/{a.GainOverRandom.N} wins)");
+            string gain = a.GainOverControl.N == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"  vs control {a.GainOverControl.Mean:+0.000;-0.000;0.000}");
+            string random = a.GainOverRandom.N == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"  vs random {a.GainOverRandom.Mean:+0.000;-0.000;0.000} ({a.WinsOverRandom}/{a.GainOverRandom.N} wins)");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{a.Arm,-18} K={a.K,-3} Dice {a.Dice.Mean:0.000} ± {a.Dice.Sd:0.000}{gain}{random}"));
         }
         foreach (var w in result.Warnings.Take(5)) Console.Error.WriteLine($"uga: warning: {w}");
