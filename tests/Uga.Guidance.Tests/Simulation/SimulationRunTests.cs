@@ -5,7 +5,15 @@ using Uga.Learning;
 
 namespace Uga.Guidance.Tests.Simulation;
 
+/// <summary>
+/// Tests run alone: torch's thread count is process-wide, and another test class predicting at the same time with
+/// another count changes float summation order, so bit-for-bit determinism can only be checked without neighbours.
+/// </summary>
+[CollectionDefinition(nameof(TorchSerial), DisableParallelization = true)]
+public sealed class TorchSerial;
+
 /// <summary>`--preset quick` end to end on a small slice of real GlaS data, and the inputs it must refuse early.</summary>
+[Collection(nameof(TorchSerial))]
 public class SimulationRunTests
 {
     // Four training images (two patients each grade) and eight testA images of three patients.
