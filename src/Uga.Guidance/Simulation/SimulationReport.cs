@@ -22,6 +22,7 @@ public static class SimulationReport
         var sections = Sections(result, summary);
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.md"), Markdown(sections));
         AtomicFile.WriteAllText(Path.Combine(outDir, "report.html"), Html(sections));
+        File.Delete(Path.Combine(outDir, SimulationRunner.PartialResultsFile));
     }
 
     private sealed record Section(string Title, IReadOnlyList<string> Text, IReadOnlyList<string>? Header = null, IReadOnlyList<string[]>? Rows = null, string? Image = null);

@@ -15,6 +15,9 @@ namespace Uga.Guidance.Simulation;
 /// </summary>
 public static class SimulationRunner
 {
+    /// <summary>results.csv of the replicates finished so far, rewritten after each one; the report removes it.</summary>
+    public const string PartialResultsFile = "results.partial.csv";
+
     public static SimulationResult Run(SimulationOptions o)
     {
         o.Validate();
@@ -50,9 +53,13 @@ public static class SimulationRunner
                         rows.Add(context.FineTuneArm(strategy, strategy, k, chosen, quality));
                         Step($"seed {seed} fold {fold.Index}: {strategy} K={k}");
                     }
+                // An hour-long run should not lose every finished replicate to one crash (see docs/results).
+                SimulationCsv.Write(Snapshot(), Path.Combine(o.OutDir, PartialResultsFile));
             }
         }
-        return new SimulationResult
+        return Snapshot();
+
+        SimulationResult Snapshot() => new()
         {
             Options = o,
             ClassNames = classNames,
@@ -61,8 +68,8 @@ public static class SimulationRunner
             TargetItems = target.Count,
             Folds = [.. folds.Select((f, i) => new FoldSummary(f.Index, f.Pool.Count, f.Evaluation.Count, grids[i].Count,
                 [.. f.Evaluation.Select(e => e.Group).Distinct(StringComparer.Ordinal)]))],
-            Rows = rows,
-            Stages = clock.Stages,
+            Rows = [.. rows],
+            Stages = [.. clock.Stages],
             Warnings = [.. warnings.Distinct()],
             TargetClassFractions = ClassFractions(target, classNames.Count),
         };

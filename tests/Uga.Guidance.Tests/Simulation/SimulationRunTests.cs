@@ -58,7 +58,10 @@ public class SimulationRunTests
         using var dir = new TempDir();
         var o = Quick(dir);
         var result = SimulationRunner.Run(o);
+        var partial = Path.Combine(o.OutDir, SimulationRunner.PartialResultsFile);
+        Assert.Equal(result.Rows.Count + 1, File.ReadAllLines(partial).Length); // kept in case the run dies
         SimulationReport.Write(result, o.OutDir);
+        Assert.False(File.Exists(partial));
 
         // One seed × two folds × (baseline, control, 2 strategies × 2 K).
         Assert.Equal(2 * (2 + (2 * 2)), result.Rows.Count);
