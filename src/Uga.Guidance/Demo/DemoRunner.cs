@@ -127,10 +127,8 @@ public static class DemoRunner
 
     private static T Timed<T>(List<DemoStage> stages, string name, Func<T> work)
     {
-        var wall = Stopwatch.StartNew();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var result = work();
-        stages.Add(new DemoStage(name, wall.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds));
+        var (result, wall, cpu) = StageTimer.Measure(work);
+        stages.Add(new DemoStage(name, wall, cpu));
         return result;
     }
 }

@@ -34,9 +34,12 @@ internal sealed class ReplicateContext(
             {
                 BatchSize = o.BatchSize,
                 KeepSamples = true,
+                Uncertainty = o.Measure,
                 Cancellation = o.Cancellation,
             });
-            maps[item.Id] = measures.ToDictionary(m => m, m => UncertaintyMeasures.Map(UncertaintyMeasures.Get(m), result.Samples!), StringComparer.Ordinal);
+            // The predictor already computed o.Measure; only the other measures are computed from the kept samples.
+            maps[item.Id] = measures.ToDictionary(m => m, m => m == result.UncertaintyMeasure ? result.Uncertainty
+                : UncertaintyMeasures.Map(UncertaintyMeasures.Get(m), result.Samples!), StringComparer.Ordinal);
             predictions[item.Id] = result.Labels;
             errorMasks[item.Id] = new SpacedMask(ErrorAgreement.ErrorMask(result.Labels, item.Labels), o.SpacingUm);
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Uga.Guidance.Ranking;
 using Uga.Imaging;
 
 namespace Uga.Guidance.Simulation;
@@ -25,7 +26,9 @@ public static class SimulationReport
         File.Delete(Path.Combine(outDir, SimulationRunner.PartialResultsFile));
     }
 
-    private sealed record Section(string Title, IReadOnlyList<string> Text, IReadOnlyList<string>? Header = null, IReadOnlyList<string[]>? Rows = null, string? Image = null);
+    // Bullets: the text lines are list items (settings, warnings) rather than paragraphs.
+    private sealed record Section(string Title, IReadOnlyList<string> Text, IReadOnlyList<string>? Header = null, IReadOnlyList<string[]>? Rows = null,
+        string? Image = null, bool Bullets = false);
 
     private static List<Section> Sections(SimulationResult r, IReadOnlyList<ArmSummary> summary)
     {
@@ -37,7 +40,7 @@ public static class SimulationReport
             $"Preset **{o.Preset}**. Source: {o.SourceDir} {Where(o.SourceWhere)} ({r.SourceImages} images). Target: {o.TargetDir} {Where(o.TargetWhere)} ({r.TargetItems} items, grouped by {o.GroupBy ?? (SimulationData.IsDataset(o.TargetDir) ? "case" : "slide")}).",
             $"Target class share of labelled pixels: {string.Join(", ", r.ClassNames.Select((n, i) => $"{n} {r.TargetClassFractions[i]:P1}"))}.",
             $"{o.Folds} folds × seeds {string.Join(",", o.Seeds)} = {o.Folds * o.Seeds.Count} replicates. K counted **{r.KModeName}**" +
-                $"{(r.KModeName == "per-slide" ? " (K patches from every pool slide, as the paper's script: K × slides in total)" : " (K patches from the whole pool)")}; jitter {o.Jitter:0.##} of a patch.",
+                $"{(r.KMode == KMode.PerSlide ? " (K patches from every pool slide, as the paper's script: K × slides in total)" : " (K patches from the whole pool)")}; jitter {o.Jitter:0.##} of a patch.",
             $"Model: {o.Members} U-Nets (depth {o.Depth}, {o.BaseChannels} base channels), {o.SpacingUm} µm/px, patch {o.PatchSize} px, {o.Steps} steps (batch {o.BatchSize}, lr {o.LearningRate}); " +
                 $"every arm and the control fine-tuned {o.FineTuneSteps} steps at lr {o.FineTuneLearningRate} on source + patches (patches {o.PatchShare:P0} of draws); stain augmentation {(o.StainAugmentation ? "on" : "off")}.",
             $"Candidates: {o.PatchSize}-px grid, stride {o.Stride} px, ≥ {o.MinTissueFraction:P0} tissue; chosen patches ≥ {o.MinDistance:0.#} µm apart; measure {o.Measure}.",
@@ -59,7 +62,7 @@ public static class SimulationReport
         stages.Add(["total", "", Seconds(r.TotalSeconds), Seconds(r.Stages.Sum(s => s.CpuSeconds))]);
         return
         [
-            new("Settings", settings),
+            new("Settings", settings, Bullets: true),
             new("Dice on the evaluation items (mean ± sd over replicates)",
                 ["Dice pooled over each fold's evaluation items, mean of the foreground classes. Gains are paired per replicate (same seed and fold). " +
                  "'Baseline Dice on chosen': the baseline inside the chosen patches (low = the patches are where it was wrong); " +
@@ -67,7 +70,7 @@ public static class SimulationReport
                 header, rows),
             new("Dice against K", ["K = 0 is the control: the same fine-tuning without patches. Bars: ± 1 sd over replicates; dashed: the baseline."], Image: PlotName + ".png"),
             new("Time per stage", [$"Wall and process CPU seconds; {o.Threads?.ToString(CultureInfo.InvariantCulture) ?? "default"} torch thread(s)."], ["stage", "runs", "wall", "CPU"], stages),
-            new("Warnings", r.Warnings.Count == 0 ? ["none"] : [.. r.Warnings.Take(20)]),
+            new("Warnings", r.Warnings.Count == 0 ? ["none"] : [.. r.Warnings.Take(20)], Bullets: true),
         ];
     }
 
@@ -77,7 +80,7 @@ public static class SimulationReport
         foreach (var s in sections)
         {
             sb.Append("\n## ").Append(s.Title).Append("\n\n");
-            foreach (var t in s.Text) sb.Append(s.Title == "Settings" || s.Title == "Warnings" ? "- " : "").Append(t).Append('\n');
+            foreach (var t in s.Text) sb.Append(s.Bullets ? "- " : "").Append(t).Append('\n');
             if (s.Header is not null && s.Rows is not null)
             {
                 sb.Append('\n').Append("| ").Append(string.Join(" | ", s.Header)).Append(" |\n");

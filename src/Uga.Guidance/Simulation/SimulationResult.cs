@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Uga.Guidance.Ranking;
 using Uga.Imaging;
 
 namespace Uga.Guidance.Simulation;
@@ -36,7 +37,10 @@ public sealed record SimulationResult
 {
     public required SimulationOptions Options { get; init; }
     public required IReadOnlyList<string> ClassNames { get; init; }
-    public required string KModeName { get; init; }
+    /// <summary>What K counted in this run (resolved from the target kind when not given).</summary>
+    public required KMode KMode { get; init; }
+
+    public string KModeName => SimulationRunner.KModeName(KMode);
     public required int SourceImages { get; init; }
     public required int TargetItems { get; init; }
     public required IReadOnlyList<FoldSummary> Folds { get; init; }

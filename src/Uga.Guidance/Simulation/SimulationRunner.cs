@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Uga.Guidance.Ranking;
 using Uga.Imaging;
 using Uga.Learning;
@@ -63,7 +62,7 @@ public static class SimulationRunner
         {
             Options = o,
             ClassNames = classNames,
-            KModeName = KModeName(kMode),
+            KMode = kMode,
             SourceImages = source.Count,
             TargetItems = target.Count,
             Folds = [.. folds.Select((f, i) => new FoldSummary(f.Index, f.Pool.Count, f.Evaluation.Count, grids[i].Count,
@@ -144,10 +143,8 @@ public static class SimulationRunner
 
         public T Time<T>(string name, Func<T> work)
         {
-            var wall = Stopwatch.StartNew();
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var result = work();
-            var spent = new SimulationStage(name, wall.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, 1);
+            var (result, wall, cpu) = StageTimer.Measure(work);
+            var spent = new SimulationStage(name, wall, cpu, 1);
             int i = _stages.FindIndex(s => s.Name == name);
             if (i < 0) _stages.Add(spent);
             else _stages[i] = _stages[i] with

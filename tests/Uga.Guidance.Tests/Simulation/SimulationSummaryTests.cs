@@ -1,3 +1,4 @@
+using Uga.Guidance.Ranking;
 using Uga.Guidance.Simulation;
 
 namespace Uga.Guidance.Tests.Simulation;
@@ -11,7 +12,7 @@ public class SimulationSummaryTests
     {
         Options = new SimulationOptions { SourceDir = "s", TargetDir = "t", OutDir = "o" },
         ClassNames = ["background", "tumour"],
-        KModeName = "total",
+        KMode = KMode.Total,
         SourceImages = 1,
         TargetItems = 2,
         Folds = [],
