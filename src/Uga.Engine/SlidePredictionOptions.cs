@@ -1,3 +1,4 @@
+using Uga.Engine.Artifacts;
 using Uga.Imaging;
 using Uga.Learning.Inference;
 using Uga.Learning.Uncertainty;
@@ -37,6 +38,9 @@ public sealed record SlidePredictionOptions
     /// <summary>Longest side of the in-memory previews returned with the result.</summary>
     public int PreviewSize { get; init; } = 1024;
 
+    /// <summary>Where to store the full-precision prediction artifact, and what it is a prediction of; null = none.</summary>
+    public ArtifactTarget? Artifact { get; init; }
+
     public IProgress<WorkProgress>? Progress { get; init; }
     public CancellationToken Cancellation { get; init; }
 
@@ -73,6 +77,12 @@ public sealed record SlidePredictionResult
     public required long PatchesPredicted { get; init; }
     public required long PatchesSkipped { get; init; }
 
+    /// <summary>Patch forwards through a network (patches × samples).</summary>
+    public required long Forwards { get; init; }
+
+    /// <summary>The prediction artifact written, when one was asked for.</summary>
+    public string? ArtifactPath { get; init; }
+
     /// <summary>Pixels per class over the whole map.</summary>
     public required long[] ClassPixels { get; init; }
 
@@ -83,3 +93,6 @@ public sealed record SlidePredictionResult
     public required FloatMap PreviewUncertainty { get; init; }
     public required double PreviewSpacingUm { get; init; }
 }
+
+/// <summary>An artifact to write: its folder and the key it will be found by.</summary>
+public sealed record ArtifactTarget(string Path, PredictionKey Key);

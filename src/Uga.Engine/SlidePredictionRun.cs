@@ -47,6 +47,7 @@ internal sealed class Run
     public int Width { get; }
     public int Height { get; }
     public int Classes { get; }
+    public IReadOnlyList<string> ClassNames => ensemble.Manifest.ClassNames;
     public double SpacingUm => ensemble.Manifest.SpacingUm;
     public long[] ClassPixels { get; }
     public long PatchesPredicted { get; private set; }
@@ -56,11 +57,11 @@ internal sealed class Run
     public FloatMap PreviewUncertainty { get; }
 
     /// <summary>
-    /// Labels and uncertainty of one block, blended from every grid patch that touches it; null when no patch has
-    /// tissue: then every sample says class 0 with certainty (labels and uncertainty all zero), and returning
-    /// nothing instead of blending or allocating keeps glass blocks, most of a slide, nearly free.
+    /// The blended samples of one block, from every grid patch that touches it; null when no patch has tissue:
+    /// then every sample says class 0 with certainty (labels and uncertainty all zero), and returning nothing
+    /// instead of blending or allocating keeps glass blocks, most of a slide, nearly free.
     /// </summary>
-    public (LabelMap Labels, FloatMap Uncertainty)? PredictBlock(PixelRegion block, IUncertaintyMeasure measure)
+    public SampleProbabilities? PredictBlock(PixelRegion block)
     {
         var all = GridPatches(block);
         var withTissue = all.Where(HasTissue).ToList();
@@ -74,9 +75,11 @@ internal sealed class Run
         AddPredictions(accumulator, withTissue);
         PatchesPredicted += withTissue.Count;
         PatchesSkipped += all.Count - withTissue.Count;
-        var stack = accumulator.ToStack(source.SampleCount, Classes);
-        return (SampleProbabilities.ArgMax(stack.Mean()), UncertaintyMeasures.Map(measure, stack));
+        return accumulator.ToStack(source.SampleCount, Classes);
     }
+
+    /// <summary>Patches times samples that went through a network so far (what reusing an artifact saves).</summary>
+    public long Forwards => PatchesPredicted * source.SampleCount;
 
     public void AddPreview(PixelRegion block, LabelMap labels, FloatMap uncertainty)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Uga.Engine.Artifacts;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Learning.Inference;
@@ -38,6 +39,7 @@ public static class SlidePredictor
         using var uncertainty = PyramidalTiffWriter.Create(uncertaintyPath, run.Width, run.Height, PixelKind.Gray8, manifest.SpacingUm,
             tiff with { ClassNames = null, ValueScale = $"{measure.Name}: {scale.Description}" });
 
+        using var artifact = options.Artifact is { } target ? ArtifactWriter.Create(target.Path, Draft(slide, target.Key, run, options)) : null;
         var clock = Stopwatch.StartNew();
         // One pair of band buffers for the whole slide: a fresh pair per band is garbage on the large-object heap
         // that the GC may leave resident for several bands.
@@ -50,13 +52,14 @@ public static class SlidePredictor
             var bandUncertainty = uncertaintyBuffer.AsSpan(0, bandLabels.Length);
             for (int bx = 0; bx < run.Width; bx += options.BlockSize)
                 PredictBlock(run, measure, scale, new PixelRegion(bx, by, Math.Min(options.BlockSize, run.Width - bx), bandHeight),
-                    bandLabels, bandUncertainty);
+                    bandLabels, bandUncertainty, artifact);
             labels.WriteRows(bandLabels);
             uncertainty.WriteRows(bandUncertainty);
             foreach (var v in bandLabels) run.ClassPixels[Math.Min(v, run.ClassPixels.Length - 1)]++;
         }
         labels.Complete();
         uncertainty.Complete();
+        artifact?.Complete(run.PatchesPredicted);
         return new SlidePredictionResult
         {
             LabelsPath = labelsPath,
@@ -69,6 +72,8 @@ public static class SlidePredictor
             UncertaintyScale = scale,
             PatchesPredicted = run.PatchesPredicted,
             PatchesSkipped = run.PatchesSkipped,
+            Forwards = run.Forwards,
+            ArtifactPath = options.Artifact?.Path,
             ClassPixels = run.ClassPixels,
             Elapsed = clock.Elapsed,
             PreviewLabels = run.PreviewLabels,
@@ -91,11 +96,11 @@ public static class SlidePredictor
 
     // The band buffers are reused, so every block writes all of its pixels, zeros for glass.
     private static void PredictBlock(Run run, IUncertaintyMeasure measure, Gray8Scale scale, PixelRegion block,
-        Span<byte> bandLabels, Span<byte> bandUncertainty)
+        Span<byte> bandLabels, Span<byte> bandUncertainty, ArtifactWriter? artifact)
     {
-        if (run.PredictBlock(block, measure) is not { } predicted)
+        if (run.PredictBlock(block) is not { } stack)
         {
-            // Glass only: label 0 and no uncertainty; the previews start at zero and need nothing.
+            // Glass only: label 0 and no uncertainty; the previews start at zero, the artifact's fill values say the same.
             for (int y = 0; y < block.Height; y++)
             {
                 bandLabels.Slice((y * run.Width) + block.X, block.Width).Clear();
@@ -103,12 +108,32 @@ public static class SlidePredictor
             }
             return;
         }
-        run.AddPreview(block, predicted.Labels, predicted.Uncertainty);
-        CopyIntoBand(predicted.Labels.Data, block, bandLabels, run.Width);
-        var codes = new byte[predicted.Uncertainty.Data.Length];
-        scale.Quantise(predicted.Uncertainty.Data, codes);
+        var labels = SampleProbabilities.ArgMax(stack.Mean());
+        var uncertainty = UncertaintyMeasures.Map(measure, stack);
+        artifact?.WriteStack(block, stack);
+        run.AddPreview(block, labels, uncertainty);
+        CopyIntoBand(labels.Data, block, bandLabels, run.Width);
+        var codes = new byte[uncertainty.Data.Length];
+        scale.Quantise(uncertainty.Data, codes);
         CopyIntoBand(codes, block, bandUncertainty, run.Width);
     }
+
+    private static ArtifactManifest Draft(Slide slide, PredictionKey key, Run run, SlidePredictionOptions options) => new()
+    {
+        Key = key,
+        SlidePath = Path.GetFullPath(slide.Path),
+        SlideWidth = checked((int)slide.Levels[0].Width),
+        SlideHeight = checked((int)slide.Levels[0].Height),
+        SlideSpacingUm = slide.Spacing,
+        Width = run.Width,
+        Height = run.Height,
+        SpacingUm = run.SpacingUm,
+        ClassNames = run.ClassNames,
+        Measures = ArtifactWriter.AllMeasures,
+        Chunk = options.BlockSize,
+        PatchesPredicted = 0,
+        CreatedAt = DateTimeOffset.UtcNow,
+    };
 
     private static void CopyIntoBand(byte[] block, PixelRegion region, Span<byte> band, int bandWidth)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Uga.Engine;
+using Uga.Engine.Artifacts;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Learning.Inference;
@@ -39,14 +40,18 @@ internal static class PredictSlide
         Directory.CreateDirectory(settings.OutDir);
         // Same seed as the image path (PredictOptions.Seed) so an MC-dropout run can be repeated exactly.
         if (options.Samples == SampleSourceKind.McDropout && settings.Options.Seed is { } seed) TorchSharp.torch.manual_seed(seed);
-        var result = SlidePredictor.Predict(slide, ensemble, tissue, Out(".labels.tif"), Out(".uncertainty.tif"), options);
+        // The full-precision artifact beside the display TIFFs: `uga rank --artifacts OUT` ranks it without predicting again.
+        var key = new PredictionKey(Fingerprints.Model(settings.ModelDir, ensemble.Manifest), Fingerprints.Slide(slide.Path),
+            SampleSources.NameOf(options.Samples), settings.Options.OverlapFor(ensemble.Manifest.PatchSize), options.MinTissueFraction);
+        var result = SlidePredictor.Predict(slide, ensemble, tissue, Out(".labels.tif"), Out(".uncertainty.tif"),
+            options with { Artifact = new ArtifactTarget(PredictionArtifact.PathFor(settings.OutDir, stem), key) });
 
         clock.Restart();
-        var files = new List<string> { result.LabelsPath, result.UncertaintyPath, Out(".labels-preview.png"), Out(".uncertainty-preview.png"), Out(".tissue.png") };
+        var files = new List<string> { result.ArtifactPath!, result.LabelsPath, result.UncertaintyPath, Out(".labels-preview.png"), Out(".uncertainty-preview.png"), Out(".tissue.png") };
         var thumbnail = SlidePreviews.Thumbnail(slide, result);
-        ImageFile.WritePng(SlidePreviews.Labels(thumbnail, result), files[2]);
-        ImageFile.WritePng(SlidePreviews.Uncertainty(thumbnail, result), files[3]);
-        TissueMaskFile.Save(tissue, files[4]);
+        ImageFile.WritePng(SlidePreviews.Labels(thumbnail, result), files[3]);
+        ImageFile.WritePng(SlidePreviews.Uncertainty(thumbnail, result), files[4]);
+        TissueMaskFile.Save(tissue, files[5]);
         var previewSeconds = clock.Elapsed.TotalSeconds;
 
         var timings = new Timings(tissueSeconds, result.Elapsed.TotalSeconds, previewSeconds, total.Elapsed.TotalSeconds);

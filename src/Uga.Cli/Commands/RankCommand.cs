@@ -55,10 +55,14 @@ internal static class RankCommand
             Description = "With --workspace: keep candidates overlapping (more than 10% of the patch) a region queued in an earlier round; by default they are excluded",
         };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the networks (default: torch's choice)" };
+        var artifacts = new Option<string?>("--artifacts")
+        {
+            Description = "Folder of prediction artifacts (SLIDE.prediction.zarr, e.g. the --out of `uga predict --slide`): current ones are reused, missing or stale ones predicted and stored there (default: OUT/maps; with --workspace: the workspace's artifacts/)",
+        };
         var command = new Command("rank", "Rank candidate patches by the model's uncertainty and export them for annotation (CSV, ASAP XML, QuPath GeoJSON, previews)")
         {
             model, workspace, slides, data, where, k, strategy, output, measure, patch, patchSpacing, stride, minTissue, kMode,
-            minDistance, maxPerSlide, jitter, seed, preAnnotate, spacing, dataSpacing, includeAnnotated, threads,
+            minDistance, maxPerSlide, jitter, seed, preAnnotate, spacing, dataSpacing, includeAnnotated, threads, artifacts,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -77,6 +81,7 @@ internal static class RankCommand
                 DataSpacingUm = parse.GetValue(dataSpacing),
                 SlideSpacingUm = parse.GetValue(spacing),
                 OutDir = outDir,
+                ArtifactsDir = parse.GetValue(artifacts) ?? ws?.ArtifactsDir,
                 K = parse.GetValue(k),
                 Strategy = parse.GetValue(strategy)!,
                 Measure = parse.GetValue(measure)!,
@@ -134,6 +139,8 @@ internal static class RankCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  UGA {c.Rank}: {c.SlideId} x={c.ShownRegion.X} y={c.ShownRegion.Y} ({c.PatchSize} px at {c.SpacingUm:0.###} µm/px) score {c.Score:0.###}"));
         if (chosen.Count > 10) Console.WriteLine($"  … {chosen.Count - 10} more in candidates.csv");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"predictions: {result.ReusedPredictions} reused from stored artifacts, {result.Forwards} patch forwards through the networks"));
         foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
         Console.WriteLine("candidates.csv: x, y, width, height are pixels at spacing_um (the grid); level0_* are the slide's level-0 pixels, as in the XML/GeoJSON");
         foreach (var file in result.Files) Console.WriteLine($"wrote {file}");

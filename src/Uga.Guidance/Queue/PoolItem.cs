@@ -1,4 +1,5 @@
 using NetVips;
+using Uga.Engine.Artifacts;
 using Uga.Guidance.Ranking;
 using Uga.Imaging;
 using Uga.Slides.Writing;
@@ -9,7 +10,7 @@ namespace Uga.Guidance.Queue;
 /// One slide or tile image of the pool: what ranking needs (<see cref="Slide"/>: level-0 size and spacing, the
 /// uncertainty map, the tissue) and what the export needs afterwards (a preview and the predicted labels).
 /// </summary>
-internal sealed class PoolItem
+internal sealed record PoolItem
 {
     /// <summary>Id = file stem; Width/Height/SpacingUm are the slide's level 0 (the image itself for tiles).</summary>
     public required RankingSlide Slide { get; init; }
@@ -24,6 +25,9 @@ internal sealed class PoolItem
     public required double PreviewSpacingUm { get; init; }
 
     public required ILabelSource Labels { get; init; }
+
+    /// <summary>Network forwards spent predicting it (0 when its artifact was reused).</summary>
+    public long Forwards { get; init; }
 
     /// <summary>A candidate's shown patch in the slide's level-0 pixels (what ASAP and QuPath use), inside the slide.</summary>
     public PixelRegion Level0(Candidate c) =>
@@ -54,20 +58,14 @@ internal sealed class MemoryLabels(LabelMap labels, double spacingUm) : ILabelSo
     public LabelMap Read(PixelRegion region) => labels.Crop(region);
 }
 
-/// <summary>Labels in the level 0 of a label TIFF written by the slide predictor; only the asked region is decoded.</summary>
-internal sealed class TiffLabels(string path, int width, int height, double spacingUm) : ILabelSource
+/// <summary>Labels from a prediction artifact; only the chunks under the asked region are decoded.</summary>
+internal sealed class ArtifactLabels(PredictionArtifact artifact) : ILabelSource
 {
-    public double SpacingUm => spacingUm;
-    public int Width => width;
-    public int Height => height;
+    public double SpacingUm => artifact.Manifest.SpacingUm;
+    public int Width => artifact.Manifest.Width;
+    public int Height => artifact.Manifest.Height;
 
-    public LabelMap Read(PixelRegion region)
-    {
-        using var image = Image.Tiffload(path, page: 0);
-        using var band = image.Bands > 1 ? image.ExtractBand(0) : image.Copy();
-        using var crop = band.Crop(region.X, region.Y, region.Width, region.Height);
-        return new LabelMap(region.Width, region.Height, crop.WriteToMemory<byte>());
-    }
+    public LabelMap Read(PixelRegion region) => artifact.ReadLabels(region);
 }
 
 /// <summary>Reads an 8-bit uncertainty TIFF (value = the scale's value of each code) back as floats.</summary>

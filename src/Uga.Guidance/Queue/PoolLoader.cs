@@ -1,5 +1,6 @@
 using System.Globalization;
 using Uga.Engine;
+using Uga.Engine.Artifacts;
 using Uga.Guidance.Ranking;
 using Uga.Imaging;
 using Uga.Learning;
@@ -31,68 +32,82 @@ internal static class PoolLoader
         return new PoolInput(c.ImagePath, c.Stem, TissueDetector.Detect(image, c.SpacingUm), image.Width, image.Height, c.SpacingUm, c);
     }
 
-    public static PoolItem LoadSlide(PoolInput input, Ensemble ensemble, RankRequest request, string measure, string mapsDir, List<string> notes)
+    /// <summary>
+    /// The slide's prediction artifact from <paramref name="cache"/> (predicted only when missing or stale) turned
+    /// into a pool item: the full-precision map of <paramref name="measure"/>, labels read from the artifact.
+    /// </summary>
+    public static PoolItem LoadSlide(PoolInput input, ArtifactCache cache, RankRequest request, string measure, string mapsDir, List<string> notes)
     {
         using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
-        var stem = input.Stem;
-        Directory.CreateDirectory(mapsDir);
-        var result = SlidePredictor.Predict(slide, ensemble, input.Tissue,
-            Path.Combine(mapsDir, stem + ".labels.tif"), Path.Combine(mapsDir, stem + ".uncertainty.tif"),
-            new SlidePredictionOptions
-            {
-                Uncertainty = measure,
-                BatchSize = request.BatchSize,
-                PreviewSize = request.PreviewSize,
-                Progress = request.Progress,
-                Cancellation = request.Cancellation,
-            });
-        var (map, level) = UncertaintyTiff.Read(result.UncertaintyPath, result.SpacingUm, result.UncertaintyScale, request.MaxMapPixels);
-        if (level > 0)
+        var options = new SlidePredictionOptions
         {
-            notes.Add(Invariant($"{stem}: the {measure} map at the model spacing ({result.Width}x{result.Height} px) exceeds the {request.MaxMapPixels} px budget;"));
-            notes[^1] += Invariant($" ranked on pyramid level {level} ({map.Map.Width}x{map.Map.Height} px, {map.SpacingUm:0.###} µm/px)");
+            BatchSize = request.BatchSize,
+            Progress = request.Progress,
+            Cancellation = request.Cancellation,
+        };
+        var (outcome, map) = ReadOrPredict(() => cache.ForSlide(slide, input.Stem, input.Tissue, options, mapsDir), request, measure, notes);
+        var a = outcome.Artifact.Manifest;
+        double previewSpacing = a.SpacingUm * Math.Max(1.0, Math.Max(a.Width, a.Height) / (double)request.PreviewSize);
+        int pw = Math.Max(1, (int)Math.Round(a.Width * a.SpacingUm / previewSpacing));
+        int ph = Math.Max(1, (int)Math.Round(a.Height * a.SpacingUm / previewSpacing));
+        var thumbnail = Resample.Rgb(slide.ReadWhole(previewSpacing), pw, ph);
+        return Item(input, outcome, measure, map, thumbnail, previewSpacing);
+    }
+
+    public static PoolItem LoadImage(PoolInput input, ArtifactCache cache, RankRequest request, string measure, List<string> notes)
+    {
+        var options = new PredictOptions { BatchSize = request.BatchSize, Cancellation = request.Cancellation };
+        var (outcome, map) = ReadOrPredict(() => cache.ForImage(input.Path, input.Stem, input.SpacingUm, options), request, measure, notes);
+        var image = ImageFile.ReadRgb(input.Path);
+        double f = Math.Min(1.0, request.PreviewSize / (double)Math.Max(image.Width, image.Height));
+        int tw = Resample.Scaled(image.Width, f), th = Resample.Scaled(image.Height, f);
+        var item = Item(input, outcome, measure, map, f < 1 ? Resample.Rgb(image, tw, th) : image, input.SpacingUm * image.Width / tw);
+        return item with { Slide = item.Slide with { Colour = new SpacedImage(image, input.SpacingUm) } };
+    }
+
+    // A stored artifact that cannot be read (truncated chunk, foreign file) is recoverable: say so and predict again.
+    private static (ArtifactOutcome Outcome, SpacedMap Map) ReadOrPredict(Func<ArtifactOutcome> get, RankRequest request, string measure, List<string> notes)
+    {
+        var outcome = get();
+        if (outcome.StaleNote is { } stale) notes.Add(stale);
+        try
+        {
+            return (outcome, Read(outcome.Artifact, request, measure, notes));
         }
-        var thumbnail = SlidePreviews.Thumbnail(slide, result);
+        catch (InvalidInputException e) when (outcome.Reused)
+        {
+            notes.Add($"{e.Message}; predicting again");
+            ArtifactCache.Discard(outcome.Artifact);
+            outcome = get();
+            return (outcome, Read(outcome.Artifact, request, measure, notes));
+        }
+    }
+
+    private static SpacedMap Read(PredictionArtifact artifact, RankRequest request, string measure, List<string> notes)
+    {
+        var (map, spacing) = artifact.ReadMeasure(measure, request.MaxMapPixels);
+        var m = artifact.Manifest;
+        if (spacing > m.SpacingUm)
+            notes.Add(Invariant($"{Path.GetFileName(artifact.Path)}: the {measure} map ({m.Width}x{m.Height} px) exceeds the {request.MaxMapPixels} px budget; ranked on its mean over {spacing / m.SpacingUm:0}x{spacing / m.SpacingUm:0} px blocks ({map.Width}x{map.Height} px, {spacing:0.###} µm/px)"));
+        return new SpacedMap(map, spacing);
+    }
+
+    private static PoolItem Item(PoolInput input, ArtifactOutcome outcome, string measure, SpacedMap map, RgbImage thumbnail, double previewSpacing)
+    {
         var ranking = input.ToRankingSlide() with
         {
             Measures = new Dictionary<string, SpacedMap>(StringComparer.Ordinal) { [measure] = map },
-            Colour = new SpacedImage(thumbnail, result.PreviewSpacingUm),
+            Colour = new SpacedImage(thumbnail, previewSpacing),
         };
         return new PoolItem
         {
             Slide = ranking,
             SourcePath = input.Path,
             Thumbnail = thumbnail,
-            PreviewMap = result.PreviewUncertainty,
-            PreviewSpacingUm = result.PreviewSpacingUm,
-            Labels = new TiffLabels(result.LabelsPath, result.Width, result.Height, result.SpacingUm),
-        };
-    }
-
-    public static PoolItem LoadImage(PoolInput input, Ensemble ensemble, RankRequest request, string measure)
-    {
-        var image = ImageFile.ReadRgb(input.Path);
-        var prediction = TiledPredictor.Predict(ensemble, image, input.SpacingUm, new PredictOptions
-        {
-            Uncertainty = measure,
-            BatchSize = request.BatchSize,
-            Cancellation = request.Cancellation,
-        });
-        double f = Math.Min(1.0, request.PreviewSize / (double)Math.Max(image.Width, image.Height));
-        int tw = Resample.Scaled(image.Width, f), th = Resample.Scaled(image.Height, f);
-        var ranking = input.ToRankingSlide() with
-        {
-            Measures = new Dictionary<string, SpacedMap>(StringComparer.Ordinal) { [measure] = new SpacedMap(prediction.Uncertainty, input.SpacingUm) },
-            Colour = new SpacedImage(image, input.SpacingUm),
-        };
-        return new PoolItem
-        {
-            Slide = ranking,
-            SourcePath = input.Path,
-            Thumbnail = f < 1 ? Resample.Rgb(image, tw, th) : image,
-            PreviewMap = f < 1 ? Resample.Floats(prediction.Uncertainty, tw, th) : prediction.Uncertainty,
-            PreviewSpacingUm = input.SpacingUm * image.Width / tw,
-            Labels = new MemoryLabels(prediction.Labels, input.SpacingUm),
+            PreviewMap = Resample.Floats(map.Map, thumbnail.Width, thumbnail.Height),
+            PreviewSpacingUm = previewSpacing,
+            Labels = new ArtifactLabels(outcome.Artifact),
+            Forwards = outcome.Forwards,
         };
     }
 

@@ -31,6 +31,12 @@ public sealed record RankRequest
     /// <summary>Folder the export is written into (created if missing).</summary>
     public required string OutDir { get; init; }
 
+    /// <summary>
+    /// Where prediction artifacts are found and stored (SLIDE-STEM.prediction.zarr); null = OutDir/maps. A current
+    /// artifact (same model, same slide bytes) is ranked without predicting again.
+    /// </summary>
+    public string? ArtifactsDir { get; init; }
+
     public required int K { get; init; }
 
     /// <summary>
@@ -114,10 +120,10 @@ public sealed record RankRequest
         CandidateExclusion.Validate(ExcludeRegions, ExcludeMinOverlap);
     }
 
-    internal RankingStrategy CreateStrategy() =>
+    public RankingStrategy CreateStrategy() =>
         RankingStrategies.Create(Strategy, new StrategyOptions { Measure = Measure, Seed = Seed });
 
-    internal SelectionOptions SelectionOptions() => new()
+    public SelectionOptions SelectionOptions() => new()
     {
         K = K,
         Mode = KMode,
@@ -127,7 +133,7 @@ public sealed record RankRequest
         Seed = Seed,
     };
 
-    internal GridOptions GridOptions(double modelSpacingUm) => new()
+    public GridOptions GridOptions(double modelSpacingUm) => new()
     {
         PatchSizePx = PatchSizePx,
         SpacingUm = PatchSpacingUm ?? modelSpacingUm,
@@ -151,6 +157,12 @@ public sealed record RankResult
 
     /// <summary>Candidates dropped for overlapping <see cref="RankRequest.ExcludeRegions"/>.</summary>
     public int ExcludedCandidates { get; init; }
+
+    /// <summary>Patch forwards through the networks (0 when every prediction artifact was reused).</summary>
+    public long Forwards { get; init; }
+
+    /// <summary>Slides or images whose stored prediction artifact was current and reused.</summary>
+    public int ReusedPredictions { get; init; }
 
     /// <summary>Every file written, in writing order.</summary>
     public required IReadOnlyList<string> Files { get; init; }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Uga.Engine.Artifacts;
 using Uga.Guidance.Ranking;
 using Uga.Imaging;
 using Uga.Learning;
@@ -46,11 +47,12 @@ public static class Ranker
 
         var items = new List<PoolItem>();
         var mapsDir = Path.Combine(request.OutDir, "maps");
+        var cache = new ArtifactCache(request.ArtifactsDir ?? mapsDir, request.ModelDir, ensemble);
         for (int i = 0; i < inputs.Count; i++)
         {
             items.Add(inputs[i].Case is null
-                ? PoolLoader.LoadSlide(inputs[i], ensemble, request, measure, mapsDir, notes)
-                : PoolLoader.LoadImage(inputs[i], ensemble, request, measure));
+                ? PoolLoader.LoadSlide(inputs[i], cache, request, measure, mapsDir, notes)
+                : PoolLoader.LoadImage(inputs[i], cache, request, measure, notes));
             request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
         }
         var pool = Exclude(CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress), request, out excluded);
@@ -63,6 +65,8 @@ public static class Ranker
             StrategyDescription = strategy.Description,
             PoolSize = pool.Count,
             ExcludedCandidates = excluded,
+            Forwards = items.Sum(i => i.Forwards),
+            ReusedPredictions = items.Count(i => i.Forwards == 0),
             Files = files,
             Notes = [.. notes, .. selection.Warnings],
             Elapsed = clock.Elapsed,

@@ -27,6 +27,9 @@ public sealed class LoopWorkspace
 
     public string ModelDir(ModelVersion version) => PathOf(version.Folder);
 
+    /// <summary>Prediction artifacts of the workspace's slides (one per slide; a new model version replaces them).</summary>
+    public string ArtifactsDir => PathOf("artifacts");
+
     public static LoopWorkspace Open(string root) =>
         new(root, WorkspaceManifest.Read(Path.Combine(root, WorkspaceManifest.FileName)));
 

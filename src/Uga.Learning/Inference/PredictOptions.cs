@@ -77,4 +77,7 @@ public sealed record PredictionResult
 
     /// <summary>µm/px at which the model ran.</summary>
     public required double ModelSpacingUm { get; init; }
+
+    /// <summary>Patch forwards through a network (patches × samples).</summary>
+    public long Forwards { get; init; }
 }

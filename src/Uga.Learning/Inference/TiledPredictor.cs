@@ -30,7 +30,8 @@ public static class TiledPredictor
         var source = SampleSources.Create(options.Samples, members, options.McDropoutPasses);
         var stack = PredictStack(source, ensemble.Normalise, manifest.PatchSize, atModel, options)
             .Resample(image.Width, image.Height);
-        return Summarise(stack, source, options, imageSpacingUm, manifest.SpacingUm);
+        long tiles = new TileLayout(manifest.PatchSize, options.OverlapFor(manifest.PatchSize)).Cover(new PixelRegion(0, 0, atModel.Width, atModel.Height)).Count;
+        return Summarise(stack, source, options, imageSpacingUm, manifest.SpacingUm) with { Forwards = tiles * source.SampleCount };
     }
 
     /// <summary>Mean, labels and uncertainty of a blended stack.</summary>

@@ -44,10 +44,10 @@ public static class TinyModels
 
     /// <summary>Saves a tiny ensemble to DIR/model and returns that folder.</summary>
     public static string Save(TempDir dir, IReadOnlyList<string> classNames, double spacingUm, int patchSize = 32, int members = 2,
-        string normalisation = "batch", double dropout = 0, int seed = 40)
+        string normalisation = "batch", double dropout = 0, int seed = 40, string name = "model")
     {
         using var ensemble = Create(classNames, spacingUm, patchSize, members, normalisation, dropout, seed);
-        var path = dir.File("model");
+        var path = dir.File(name);
         ensemble.Save(path);
         return path;
     }

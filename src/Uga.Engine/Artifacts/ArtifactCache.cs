@@ -1,0 +1,93 @@
+using Uga.Imaging;
+using Uga.Learning;
+using Uga.Learning.Inference;
+using Uga.Slides;
+using Uga.Slides.Tissue;
+
+namespace Uga.Engine.Artifacts;
+
+/// <summary>
+/// Predict-once: the prediction artifact of a slide or image by a model, reused from <see cref="Folder"/> when its
+/// key matches and predicted (and stored) when it is missing, stale or unreadable — saying why in the outcome.
+/// Every caller that needs a prediction (rank, workspace rounds, the workbench) goes through here.
+/// </summary>
+public sealed class ArtifactCache(string folder, string modelDir, Ensemble ensemble)
+{
+    private string? modelHash;
+
+    public string Folder { get; } = Path.GetFullPath(folder);
+
+    /// <summary>The model's identity, hashed once per cache.</summary>
+    public string ModelHash => modelHash ??= Fingerprints.Model(modelDir, ensemble.Manifest);
+
+    /// <summary>
+    /// The artifact of <paramref name="slide"/>: reused when current, otherwise predicted with
+    /// <paramref name="options"/> (display TIFFs go to <paramref name="mapsDir"/>).
+    /// </summary>
+    public ArtifactOutcome ForSlide(Slide slide, string stem, TissueMask tissue, SlidePredictionOptions options, string mapsDir)
+    {
+        var key = new PredictionKey(ModelHash, Fingerprints.Slide(slide.Path), SampleSources.NameOf(options.Samples),
+            options.Overlap ?? (ensemble.Manifest.PatchSize / 2), options.MinTissueFraction);
+        var path = PredictionArtifact.PathFor(Folder, stem);
+        if (Reusable(path, key, out var stale) is { } artifact) return new ArtifactOutcome(artifact, 0, null, null);
+        Directory.CreateDirectory(mapsDir);
+        var result = SlidePredictor.Predict(slide, ensemble, tissue, Path.Combine(mapsDir, stem + ".labels.tif"),
+            Path.Combine(mapsDir, stem + ".uncertainty.tif"), options with { Artifact = new ArtifactTarget(path, key) });
+        return new ArtifactOutcome(PredictionArtifact.Open(path), result.Forwards, stale, result);
+    }
+
+    /// <summary>The artifact of a tile image at <paramref name="spacingUm"/>, predicted in memory when needed.</summary>
+    public ArtifactOutcome ForImage(string imagePath, string stem, double spacingUm, PredictOptions options)
+    {
+        var key = new PredictionKey(ModelHash, Fingerprints.Slide(imagePath), SampleSources.NameOf(options.Samples),
+            options.OverlapFor(ensemble.Manifest.PatchSize), 0);
+        var path = PredictionArtifact.PathFor(Folder, stem);
+        if (Reusable(path, key, out var stale) is { } artifact) return new ArtifactOutcome(artifact, 0, null, null);
+        var image = ImageFile.ReadRgb(imagePath);
+        var prediction = TiledPredictor.Predict(ensemble, image, spacingUm, options with { KeepSamples = true });
+        var draft = new ArtifactManifest
+        {
+            Key = key,
+            SlidePath = Path.GetFullPath(imagePath),
+            SlideWidth = image.Width,
+            SlideHeight = image.Height,
+            SlideSpacingUm = spacingUm,
+            Width = image.Width,
+            Height = image.Height,
+            SpacingUm = spacingUm,
+            ClassNames = ensemble.Manifest.ClassNames,
+            Measures = ArtifactWriter.AllMeasures,
+            Chunk = 1024,
+            PatchesPredicted = 0,
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        using (var writer = ArtifactWriter.Create(path, draft))
+        {
+            writer.WriteStack(new PixelRegion(0, 0, image.Width, image.Height), prediction.Samples!);
+            writer.Complete(prediction.Forwards / Math.Max(1, prediction.SampleCount));
+        }
+        return new ArtifactOutcome(PredictionArtifact.Open(path), prediction.Forwards, stale, null);
+    }
+
+    /// <summary>Forgets a stored artifact that turned out unreadable, so the next request predicts it again.</summary>
+    public static void Discard(PredictionArtifact artifact)
+    {
+        if (Directory.Exists(artifact.Path)) Directory.Delete(artifact.Path, recursive: true);
+    }
+
+    private static PredictionArtifact? Reusable(string path, PredictionKey key, out string? stale)
+    {
+        var artifact = PredictionArtifact.TryReuse(path, key, out var why);
+        stale = why is null ? null : $"{path}: {why}; predicting again";
+        return artifact;
+    }
+}
+
+/// <summary>
+/// An artifact and how it was obtained: <see cref="Forwards"/> network forwards (0 when reused), why an existing one
+/// was not reused (null when there was none or it was), and the slide prediction's own result when one ran.
+/// </summary>
+public sealed record ArtifactOutcome(PredictionArtifact Artifact, long Forwards, string? StaleNote, SlidePredictionResult? Predicted)
+{
+    public bool Reused => Predicted is null && Forwards == 0;
+}

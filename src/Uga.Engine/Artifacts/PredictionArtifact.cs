@@ -1,0 +1,152 @@
+using System.Globalization;
+using Uga.Imaging;
+
+namespace Uga.Engine.Artifacts;
+
+/// <summary>
+/// A stored prediction of one slide or image by one model version, at full precision: labels, mean class
+/// probabilities and every uncertainty measure, as chunked arrays of a Zarr v3 group (docs/architecture.md says why
+/// this container). Written by <see cref="ArtifactWriter"/>; read a region or a whole (optionally pooled) map at a
+/// time, so memory stays bounded by what is asked for.
+/// </summary>
+public sealed class PredictionArtifact
+{
+    public const string Extension = ".prediction.zarr";
+    public const string GroupFile = "zarr.json";
+    public const string LabelsArray = "labels";
+
+    private PredictionArtifact(string path, ArtifactManifest manifest)
+    {
+        Path = path;
+        Manifest = manifest;
+    }
+
+    public string Path { get; }
+    public ArtifactManifest Manifest { get; }
+
+    public static string ProbabilityArray(int classIndex) => "probabilities/" + classIndex.ToString(CultureInfo.InvariantCulture);
+
+    public static string MeasureArray(string measure) => "uncertainty/" + measure;
+
+    /// <summary>Where the artifact of a slide with file stem <paramref name="stem"/> lives in <paramref name="folder"/>.</summary>
+    public static string PathFor(string folder, string stem) => System.IO.Path.Combine(folder, stem + Extension);
+
+    /// <summary>Opens and validates the manifest; arrays are checked as they are read.</summary>
+    public static PredictionArtifact Open(string path)
+    {
+        if (!Directory.Exists(path)) throw new InvalidInputException(path, "prediction artifact not found");
+        return new PredictionArtifact(path, ArtifactManifest.Read(System.IO.Path.Combine(path, GroupFile)));
+    }
+
+    /// <summary>The artifact at <paramref name="path"/> when it exists and matches <paramref name="key"/>; otherwise null and why.</summary>
+    public static PredictionArtifact? TryReuse(string path, PredictionKey key, out string? why)
+    {
+        why = null;
+        if (!Directory.Exists(path)) return null;
+        try
+        {
+            var artifact = Open(path);
+            why = key.Mismatch(artifact.Manifest.Key);
+            return why is null ? artifact : null;
+        }
+        catch (InvalidInputException e)
+        {
+            why = e.Message;
+            return null;
+        }
+    }
+
+    public bool HasMeasure(string measure) => Manifest.Measures.Contains(measure, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The whole map of <paramref name="measure"/> at full precision; when it has more than
+    /// <paramref name="maxPixels"/> pixels, mean-pooled by the smallest integer factor that fits (returned with
+    /// the spacing it then has).
+    /// </summary>
+    public (FloatMap Map, double SpacingUm) ReadMeasure(string measure, long maxPixels = long.MaxValue)
+    {
+        if (!HasMeasure(measure))
+            throw new InvalidInputException(Path, $"has no '{measure}' map (stored: {string.Join(", ", Manifest.Measures)})");
+        var array = OpenArray(MeasureArray(measure), ZarrType.Float32);
+        int factor = PoolingFactor(maxPixels);
+        int w = (Manifest.Width + factor - 1) / factor, h = (Manifest.Height + factor - 1) / factor;
+        var sums = new double[w * h];
+        var counts = new int[w * h];
+        var chunk = new float[array.Chunk * array.Chunk];
+        for (int row = 0; row < array.ChunkRows; row++)
+            for (int col = 0; col < array.ChunkColumns; col++)
+            {
+                array.ReadChunk<float>(row, col, chunk);
+                int x0 = col * array.Chunk, y0 = row * array.Chunk;
+                int cw = Math.Min(array.Chunk, Manifest.Width - x0), ch = Math.Min(array.Chunk, Manifest.Height - y0);
+                for (int y = 0; y < ch; y++)
+                {
+                    int dstRow = ((y0 + y) / factor) * w;
+                    for (int x = 0; x < cw; x++)
+                    {
+                        int dst = dstRow + ((x0 + x) / factor);
+                        sums[dst] += chunk[(y * array.Chunk) + x];
+                        counts[dst]++;
+                    }
+                }
+            }
+        var map = new FloatMap(w, h);
+        for (int i = 0; i < sums.Length; i++) map.Data[i] = (float)(sums[i] / counts[i]);
+        return (map, Manifest.SpacingUm * factor);
+    }
+
+    /// <summary>Labels of <paramref name="region"/> (pixels at the artifact's spacing, inside the map).</summary>
+    public LabelMap ReadLabels(PixelRegion region)
+    {
+        var array = OpenArray(LabelsArray, ZarrType.UInt8);
+        var result = new LabelMap(region.Width, region.Height);
+        var chunk = new byte[array.Chunk * array.Chunk];
+        ForChunks(array, region, (row, col) => array.ReadChunk<byte>(row, col, chunk),
+            (src, dst) => result.Data[dst] = chunk[src]);
+        return result;
+    }
+
+    /// <summary>Mean probability of class <paramref name="classIndex"/> over <paramref name="region"/>.</summary>
+    public FloatMap ReadProbability(int classIndex, PixelRegion region)
+    {
+        var array = OpenArray(ProbabilityArray(classIndex), ZarrType.Float16);
+        var result = new FloatMap(region.Width, region.Height);
+        var chunk = new Half[array.Chunk * array.Chunk];
+        ForChunks(array, region, (row, col) => array.ReadChunk<Half>(row, col, chunk),
+            (src, dst) => result.Data[dst] = (float)chunk[src]);
+        return result;
+    }
+
+    private int PoolingFactor(long maxPixels)
+    {
+        long pixels = (long)Manifest.Width * Manifest.Height;
+        int factor = 1;
+        while (pixels / ((long)factor * factor) > Math.Max(1, maxPixels)) factor++;
+        return factor;
+    }
+
+    private ZarrArray OpenArray(string name, ZarrType expected)
+    {
+        var array = ZarrArray.Open(System.IO.Path.Combine(Path, name));
+        if (array.Type != expected || array.Width != Manifest.Width || array.Height != Manifest.Height || array.Chunk != Manifest.Chunk)
+            throw new InvalidInputException(array.Folder, $"array does not match the artifact manifest ({array.Type} {array.Width}x{array.Height})");
+        return array;
+    }
+
+    // Visits every pixel of region chunk by chunk: load(row, col) fills the chunk buffer, copy(src, dst) moves one value.
+    private static void ForChunks(ZarrArray array, PixelRegion region, Action<int, int> load, Action<int, int> copy)
+    {
+        var inside = region.Intersect(new PixelRegion(0, 0, array.Width, array.Height));
+        if (inside != region) throw new ArgumentOutOfRangeException(nameof(region), $"region {region} is outside the {array.Width}x{array.Height} map");
+        int c = array.Chunk;
+        for (int row = region.Y / c; row <= (region.Bottom - 1) / c; row++)
+            for (int col = region.X / c; col <= (region.Right - 1) / c; col++)
+            {
+                load(row, col);
+                var part = new PixelRegion(col * c, row * c, c, c).Intersect(region);
+                for (int y = part.Y; y < part.Bottom; y++)
+                    for (int x = part.X; x < part.Right; x++)
+                        copy(((y - (row * c)) * c) + (x - (col * c)), ((y - region.Y) * region.Width) + (x - region.X));
+            }
+    }
+}
