@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Uga needs from the operating system, idempotently.
 # Called by scripts/demo.sh and scripts/test.sh; safe to run again (it checks before it installs).
-#   - libopenslide0 (whole-slide reading), libvips42 (plain images, pyramidal TIFF), fonts-dejavu-core (text in heatmaps)
+#   - libopenslide0 (whole-slide reading), libvips42 (plain images, pyramidal TIFF), fonts-dejavu-core (text in heatmaps),
+#     libsqlite3-0 (the workspace store uses the system SQLite, the one libopenslide already loads)
 #   - a libstdc++ with GLIBCXX_3.4.32: TorchSharp-cpu 0.107's native library needs GCC >= 13's runtime.
 #     Debian 12 ships 3.4.30, so there we take Debian 13's libstdc++6 from a trixie source pinned low.
 set -euo pipefail
 
-APT_PACKAGES=(libopenslide0 libvips42 fonts-dejavu-core)
+APT_PACKAGES=(libopenslide0 libvips42 fonts-dejavu-core libsqlite3-0)
 NEEDED_GLIBCXX=GLIBCXX_3.4.32
 
 say() { printf 'uga setup: %s\n' "$*" >&2; }

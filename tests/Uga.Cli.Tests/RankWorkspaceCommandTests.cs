@@ -16,9 +16,9 @@ public sealed class RankWorkspaceCommandTests
         Assert.True(code == 0, stderr);
         Assert.Contains("opened round r1 (ranked by v1)", stdout, StringComparison.Ordinal);
         var round = Rounds(ws).Single();
-        Assert.Equal("r1", round.GetProperty("id").GetString());
-        Assert.Equal("v1", round.GetProperty("ranked_by").GetString());
-        var candidates = Path.Combine(ws, round.GetProperty("candidates_file").GetString()!);
+        Assert.Equal("r1", round.Id);
+        Assert.Equal("v1", round.RankedBy);
+        var candidates = Path.Combine(ws, round.CandidatesFile!);
         Assert.True(File.Exists(candidates), candidates);
         var queue = Path.Combine(ws, "rounds", "r1", "queue", "candidates.csv");
         Assert.Equal(File.ReadAllText(queue), File.ReadAllText(candidates));
@@ -86,7 +86,7 @@ public sealed class RankWorkspaceCommandTests
     }
 
     [Theory]
-    [InlineData("missing-workspace", "not a workspace (no workspace.json)")]
+    [InlineData("missing-workspace", "not a workspace (no workspace.db or workspace.json)")]
     [InlineData("other-model", "is not the workspace's current model v1")]
     [InlineData("pool-too-small", "K = 500 but only")]
     [InlineData("no-model", "give --model or --workspace")]
@@ -95,7 +95,7 @@ public sealed class RankWorkspaceCommandTests
     {
         using var dir = new TempDir();
         var (ws, data) = Workspace(dir);
-        var before = File.ReadAllText(Path.Combine(ws, "workspace.json"));
+        var before = Snapshot(ws);
         string[] args = kind switch
         {
             "missing-workspace" => ["--workspace", dir.File("nowhere"), "--out", dir.File("out"), .. Pool(data)],
@@ -112,7 +112,7 @@ public sealed class RankWorkspaceCommandTests
         Assert.Single(stderr.Trim().Split('\n'));
         Assert.False(Directory.Exists(dir.File("nowhere")));
         Assert.False(Directory.Exists(dir.File("out")));
-        Assert.Equal(before, File.ReadAllText(Path.Combine(ws, "workspace.json")));
+        Assert.Equal(before, Snapshot(ws));
         Assert.False(Directory.Exists(Path.Combine(ws, "rounds")));
     }
 
@@ -141,9 +141,15 @@ public sealed class RankWorkspaceCommandTests
     private static List<(string Slide, Uga.Imaging.PixelRegion Region)> Regions(string csv) =>
         [.. Uga.Guidance.Workspace.CandidateRegions.ReadCsv(csv).Select(r => (r.Slide, r.Level0))];
 
-    private static List<JsonElement> Rounds(string ws)
+    private static List<Uga.Guidance.Workspace.AnnotationRound> Rounds(string ws)
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(ws, "workspace.json")));
-        return [.. json.RootElement.GetProperty("rounds").EnumerateArray().Select(r => r.Clone())];
+        using var workspace = Uga.Guidance.Workspace.LoopWorkspace.Open(ws);
+        return workspace.Manifest.Rounds;
+    }
+
+    internal static string Snapshot(string ws)
+    {
+        using var workspace = Uga.Guidance.Workspace.LoopWorkspace.Open(ws);
+        return workspace.Snapshot();
     }
 }

@@ -46,14 +46,14 @@ public sealed class WorkspaceCommandTests
         Assert.Equal(0, UgaProcess.Run("workspace", "init", "--workspace", ws, "--model", model, "--data", data, "--data-spacing", "1").ExitCode);
         var file = kind == "text" ? dir.File("annotations.txt") : Asap(dir, kind);
         if (kind == "text") File.WriteAllText(file, "hello");
-        var before = File.ReadAllText(Path.Combine(ws, "workspace.json"));
+        var before = RankWorkspaceCommandTests.Snapshot(ws);
 
         var (code, _, stderr) = UgaProcess.Run("annotations", "import", "--workspace", ws, file, "--slide", slide);
 
         Assert.Equal(2, code);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
         Assert.Single(stderr.Trim().Split('\n'));
-        Assert.Equal(before, File.ReadAllText(Path.Combine(ws, "workspace.json")));
+        Assert.Equal(before, RankWorkspaceCommandTests.Snapshot(ws));
         Assert.False(Directory.Exists(Path.Combine(ws, "rounds")));
     }
 

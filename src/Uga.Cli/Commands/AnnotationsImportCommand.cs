@@ -20,13 +20,14 @@ internal static class AnnotationsImportCommand
             DefaultValueFactory = _ => "ignore",
         };
         var unclassified = new Option<string?>("--unclassified") { Description = "Class for polygons without a class (default: they are an error)" };
+        var author = new Option<string>("--author") { Description = "Who drew the annotations (stored with each polygon)", DefaultValueFactory = _ => Environment.UserName };
         var command = new Command("import", "Import annotated candidates into a workspace round as training patches")
         {
-            workspace, file, slide, round, spacing, unlabelled, unclassified,
+            workspace, file, slide, round, spacing, unlabelled, unclassified, author,
         };
         command.SetAction(parse =>
         {
-            var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
+            using var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
             var fill = parse.GetValue(unlabelled)!;
             var import = AnnotationImporter.Import(ws, new ImportRequest
             {
@@ -36,8 +37,9 @@ internal static class AnnotationsImportCommand
                 SlideSpacingUm = parse.GetValue(spacing),
                 UnlabelledClass = string.Equals(fill, "ignore", StringComparison.OrdinalIgnoreCase) ? null : fill,
                 UnclassifiedClass = parse.GetValue(unclassified),
+                Author = parse.GetValue(author)!,
             });
-            var roundId = ws.Manifest.Rounds.Last(r => r.Imports.Contains(import)).Id;
+            var roundId = ws.Manifest.Rounds.Last(r => r.Imports.Any(i => i.Sha256 == import.Sha256)).Id;
             var pixels = string.Join(", ", import.PixelsPerClass.Select(p => $"{p.Key} {p.Value} px"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"imported {import.Polygons} polygons into round {roundId}: " +
                 $"{import.CandidatePatches} candidate patches, {import.ExtraRegions} extra regions at {import.SpacingUm:0.###} µm/px ({pixels})"));

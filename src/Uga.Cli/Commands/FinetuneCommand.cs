@@ -23,7 +23,7 @@ internal static class FinetuneCommand
         };
         command.SetAction((parse, cancellation) =>
         {
-            var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
+            using var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
             var request = new FineTuneRequest
             {
                 Steps = parse.GetValue(steps),

@@ -23,7 +23,7 @@ internal static class RankCommand
         {
             Description = "Workspace folder: rank with its current model version and open a new annotation round on the chosen candidates (its id is printed)",
         };
-        var slides = new Option<string[]>("--slide") { Description = "Whole-slide FILE to rank (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var slides = new Option<string[]>("--slide") { Description = "Whole-slide FILE to rank (repeatable; with --workspace the slides are registered, and without --slide the workspace's registered slides are ranked)", AllowMultipleArgumentsPerToken = false };
         var data = new Option<string?>("--data") { Description = "Dataset folder of tile images (images/, optional masks/ and cases.csv) instead of slides" };
         var where = new Option<string[]>("--where") { Description = "With --data: keep cases whose cases.csv column has this value, column=value (repeatable)" };
         var k = new Option<int>("--k") { Description = "Patches to choose (see --k-mode)", Required = true };
@@ -67,7 +67,7 @@ internal static class RankCommand
         command.SetAction((parse, cancellation) =>
         {
             // Opened first: a wrong workspace fails before anything is predicted or written.
-            var ws = parse.GetValue(workspace) is { } root ? LoopWorkspace.Open(root) : null;
+            using var ws = parse.GetValue(workspace) is { } root ? LoopWorkspace.Open(root) : null;
             var modelDir = parse.GetValue(model) ?? (ws is null ? throw new InvalidInputException(null, "give --model or --workspace")
                 : ws.ModelDir(ws.Manifest.Current));
             var outDir = parse.GetValue(output) ?? (ws is null ? throw new InvalidInputException(null, "--out is required without --workspace")
@@ -75,7 +75,8 @@ internal static class RankCommand
             var request = new RankRequest
             {
                 ModelDir = modelDir,
-                SlidePaths = parse.GetValue(slides) ?? [],
+                SlidePaths = ws is null || parse.GetValue(data) is not null ? parse.GetValue(slides) ?? []
+                    : WorkspaceRanker.Slides(ws, parse.GetValue(slides) ?? [], parse.GetValue(spacing)),
                 DataDir = parse.GetValue(data),
                 Where = (parse.GetValue(where) ?? []).Select(CaseFilter.Parse).ToList(),
                 DataSpacingUm = parse.GetValue(dataSpacing),

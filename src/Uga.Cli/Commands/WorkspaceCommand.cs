@@ -11,13 +11,13 @@ internal static class WorkspaceCommand
     public static Command Create()
     {
         var command = new Command("workspace", "Create and inspect a human-in-the-loop workspace (model versions, annotation rounds, lineage)");
-        Command[] subcommands = [Init(), Round(), Status()];
+        Command[] subcommands = [Init(), AddSlides(), Round(), Status()];
         foreach (var sub in subcommands) command.Subcommands.Add(sub);
         return command;
     }
 
     internal static Option<string> WorkspaceOption() =>
-        new("--workspace") { Description = "Workspace folder (holds workspace.json)", Required = true };
+        new("--workspace") { Description = "Workspace folder (holds workspace.db; a round-1 workspace.json is migrated on first use)", Required = true };
 
     private static Command Init()
     {
@@ -31,9 +31,25 @@ internal static class WorkspaceCommand
         {
             var filters = parse.GetValue(where) ?? [];
             foreach (var f in filters) CaseFilter.Parse(f); // bad syntax fails before anything is written
-            var ws = LoopWorkspace.Init(parse.GetValue(workspace)!, parse.GetValue(model)!,
+            using var ws = LoopWorkspace.Init(parse.GetValue(workspace)!, parse.GetValue(model)!,
                 new SourceData(parse.GetValue(data)!, filters, parse.GetValue(dataSpacing)));
             Console.WriteLine($"created workspace {ws.Root} with model v1 ({ws.PathOf(ws.Manifest.Current.Folder)})");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command AddSlides()
+    {
+        var workspace = WorkspaceOption();
+        var files = new Argument<string[]>("FILE") { Description = "Slide files to register (any format Uga reads)", Arity = ArgumentArity.OneOrMore };
+        var spacing = new Option<double?>("--spacing") { Description = "µm/px of the slides' full resolution, for files that do not say" };
+        var command = new Command("add-slides", "Register slides in the workspace; `uga rank --workspace` without --slide ranks them") { workspace, files, spacing };
+        command.SetAction(parse =>
+        {
+            using var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
+            foreach (var s in SlideCatalogue.Add(ws, parse.GetValue(files)!, parse.GetValue(spacing)))
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"registered {s.Id}: {s.Width}x{s.Height} px at {s.SpacingUm:0.####} µm/px ({s.Path})"));
             return 0;
         });
         return command;
@@ -46,7 +62,7 @@ internal static class WorkspaceCommand
         var command = new Command("round", "Open a new annotation round ranked by the current model") { workspace, candidates };
         command.SetAction(parse =>
         {
-            var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
+            using var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
             var round = ws.AddRound(parse.GetValue(candidates));
             Console.WriteLine($"opened round {round.Id} (ranked by {round.RankedBy}){(round.CandidatesFile is null ? "" : $", candidates {ws.PathOf(round.CandidatesFile)}")}");
             return 0;
@@ -60,7 +76,7 @@ internal static class WorkspaceCommand
         var command = new Command("status", "Print model versions, rounds and lineage") { workspace };
         command.SetAction(parse =>
         {
-            var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
+            using var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
             foreach (var line in Describe(ws)) Console.WriteLine(line);
             return 0;
         });
@@ -75,6 +91,8 @@ internal static class WorkspaceCommand
         var where = m.Source.Where.Count == 0 ? "" : $" where {string.Join(" and ", m.Source.Where)}";
         var spacing = m.Source.DataSpacingUm is { } s ? string.Create(inv, $" at {s:0.###} µm/px") : "";
         yield return $"source data: {m.Source.DataDir}{where}{spacing}";
+        var slides = ws.Store.Slides();
+        yield return slides.Count == 0 ? "slides: none registered (uga workspace add-slides)" : $"slides: {string.Join(", ", slides.Select(s => s.Id))}";
         yield return "model versions:";
         foreach (var v in m.Versions)
         {
@@ -88,7 +106,8 @@ internal static class WorkspaceCommand
         yield return m.Rounds.Count == 0 ? "rounds: none yet" : "rounds:";
         foreach (var r in m.Rounds)
         {
-            yield return $"  {r.Id}  ranked by {r.RankedBy}  {(r.CandidatesFile is null ? "candidates from annotation files" : r.CandidatesFile)}";
+            int candidates = ws.Store.Candidates(r.Id).Count, annotations = ws.Store.Annotations(r.Id).Count;
+            yield return $"  {r.Id}  ranked by {r.RankedBy}  {(candidates == 0 ? "candidates from annotation files" : $"{candidates} candidates")}, {annotations} annotations";
             foreach (var i in r.Imports)
             {
                 var pixels = string.Join(", ", i.PixelsPerClass.Select(p => string.Create(inv, $"{p.Key} {p.Value} px")));

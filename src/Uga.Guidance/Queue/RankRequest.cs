@@ -150,6 +150,8 @@ public sealed record RankResult
     /// <summary>The uncertainty measure the maps hold.</summary>
     public required string Measure { get; init; }
 
+    public required string StrategyName { get; init; }
+
     public required string StrategyDescription { get; init; }
 
     /// <summary>Candidates ranked (after the exclusion).</summary>

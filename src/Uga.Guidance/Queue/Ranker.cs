@@ -62,6 +62,7 @@ public static class Ranker
         {
             Selection = selection,
             Measure = measure,
+            StrategyName = strategy.Name,
             StrategyDescription = strategy.Description,
             PoolSize = pool.Count,
             ExcludedCandidates = excluded,

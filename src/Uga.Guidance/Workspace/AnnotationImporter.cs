@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using NetTopologySuite.Geometries;
 using Uga.Annotations;
 using Uga.Guidance.Ranking;
+using Uga.Guidance.Workspace.Store;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Slides;
@@ -26,6 +27,9 @@ public sealed record ImportRequest
 
     /// <summary>Class of polygons the file leaves unclassified (QuPath exports often do); null: they are an error.</summary>
     public string? UnclassifiedClass { get; init; }
+
+    /// <summary>Who drew the annotations (stored with each polygon); default: the user running the import.</summary>
+    public string Author { get; init; } = Environment.UserName;
 }
 
 /// <summary>
@@ -93,13 +97,13 @@ public static class AnnotationImporter
         if (patches.Count == 0) throw new InvalidInputException(request.AnnotationFile, "no labelled pixel inside any candidate; nothing to import");
 
         round ??= workspace.AddRound(null);
-        int index = round.Imports.Count + 1;
         var dir = workspace.PathOf(Path.Combine(round.Folder, "patches"));
         var stems = new List<string>();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (stem, image, labels) in patches)
         {
-            var name = $"{slideStem}-i{index.ToString(CultureInfo.InvariantCulture)}-{stem}";
+            // Named by the file's hash, not a running number: two imports at once must not write the same names.
+            var name = $"{slideStem}-{sha256[..12]}-{stem}";
             ImageFile.WritePng(image, Path.Combine(dir, "images", name + ".png"));
             ImageFile.WritePng(labels, Path.Combine(dir, "masks", name + ".png"));
             stems.Add(name);
@@ -121,16 +125,21 @@ public static class AnnotationImporter
             Patches = stems,
             PixelsPerClass = counts,
         };
-        workspace.AddImport(round.Id, import);
+        var now = DateTimeOffset.UtcNow;
+        var writer = new NetTopologySuite.IO.WKTWriter();
+        var annotations = labelled.Annotations.Select(a => new StoredAnnotation(model.ClassNames[classes.LabelOf(a.ClassName, request.AnnotationFile, a.Name)], writer.Write(a.Geometry),
+            candidates.FirstOrDefault(c => c.Id > 0 && Intersects(a.Geometry, c.Level0))?.Id, request.Author, now, import.File, sha256)).ToList();
+        workspace.AddImport(round.Id, import, annotations);
         return import;
     }
 
-    // The round's candidates.csv rows of this slide, plus "UGA n" rectangles of the file the CSV does not list.
+    // The round's stored candidates of this slide, plus "UGA n" rectangles of the file the round does not list.
     private static List<CandidateRegion> Candidates(LoopWorkspace workspace, AnnotationRound? round, AnnotationSet set, string slideStem)
     {
         var result = new List<CandidateRegion>();
-        if (round?.CandidatesFile is { } csv)
-            result.AddRange(CandidateRegions.ReadCsv(workspace.PathOf(csv)).Where(c => c.Slide.Length == 0 || c.Slide == slideStem));
+        if (round is not null)
+            result.AddRange(workspace.Store.Candidates(round.Id).Where(c => c.Slide.Length == 0 || c.Slide == slideStem)
+                .Select(c => new CandidateRegion(c.Rank, c.Slide, c.Level0) { Level0SpacingUm = c.Level0SpacingUm, Id = c.Id }));
         foreach (var r in CandidateRegions.FromAnnotations(set, slideStem))
             if (!result.Any(c => c.Rank == r.Rank)) result.Add(r);
         return result;

@@ -12,6 +12,9 @@ public sealed record CandidateRegion(int Rank, string Slide, PixelRegion Level0)
 {
     /// <summary>µm/px of those level-0 pixels (candidates.csv's level0_spacing_um); null when the source does not say.</summary>
     public double? Level0SpacingUm { get; init; }
+
+    /// <summary>The stored candidate's id, when it came from the workspace store; 0 otherwise.</summary>
+    public long Id { get; init; }
 }
 
 /// <summary>

@@ -1,27 +1,36 @@
 using System.Globalization;
+using System.Text.Json;
+using Uga.Guidance.Workspace.Store;
 using Uga.Imaging;
 using Uga.Learning;
 
 namespace Uga.Guidance.Workspace;
 
 /// <summary>
-/// A human-in-the-loop workspace folder: workspace.json, models/vN (never overwritten) and rounds/rN (copied
-/// candidates, imported patches). Every change rewrites workspace.json atomically after its files are in place,
-/// so a failed command leaves the manifest describing what exists.
+/// A human-in-the-loop workspace folder: the store (workspace.db: slides, versions, rounds, candidates, annotations),
+/// models/vN (never overwritten), rounds/rN (imported patches) and artifacts/ (predictions). Files are written before
+/// the store records them, so a failed or killed command leaves the store describing only what exists.
 /// </summary>
-public sealed class LoopWorkspace
+public sealed class LoopWorkspace : IDisposable
 {
-    private LoopWorkspace(string root, WorkspaceManifest manifest)
+    private readonly IWorkspaceStore store;
+
+    private LoopWorkspace(string root, IWorkspaceStore store)
     {
         Root = Path.GetFullPath(root);
-        Manifest = manifest;
+        this.store = store;
+        Manifest = store.Load();
     }
 
     public string Root { get; }
 
+    /// <summary>The state as of the last change made through this object (or its opening).</summary>
     public WorkspaceManifest Manifest { get; private set; }
 
-    public string ManifestPath => Path.Combine(Root, WorkspaceManifest.FileName);
+    public IWorkspaceStore Store => store;
+
+    /// <summary>The store file, named in messages about the workspace's state.</summary>
+    public string ManifestPath => store.Location;
 
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
@@ -30,14 +39,24 @@ public sealed class LoopWorkspace
     /// <summary>Prediction artifacts of the workspace's slides (one per slide; a new model version replaces them).</summary>
     public string ArtifactsDir => PathOf("artifacts");
 
-    public static LoopWorkspace Open(string root) =>
-        new(root, WorkspaceManifest.Read(Path.Combine(root, WorkspaceManifest.FileName)));
+    /// <summary>Opens the store; a round-1 workspace.json is migrated into one first (the JSON file is kept).</summary>
+    public static LoopWorkspace Open(string root)
+    {
+        var db = Path.Combine(root, SqliteWorkspaceStore.FileName);
+        if (File.Exists(db)) return new LoopWorkspace(root, SqliteWorkspaceStore.Open(db));
+        var json = Path.Combine(root, WorkspaceManifest.FileName);
+        if (!File.Exists(json))
+            throw new InvalidInputException(db, "not a workspace (no workspace.db or workspace.json); run `uga workspace init` first");
+        WorkspaceMigration.FromJson(root, json, db);
+        return new LoopWorkspace(root, SqliteWorkspaceStore.Open(db));
+    }
 
     /// <summary>Creates the workspace with <paramref name="modelDir"/> copied in as v1; the data folder is only registered.</summary>
     public static LoopWorkspace Init(string root, string modelDir, SourceData source)
     {
-        var manifestPath = Path.Combine(root, WorkspaceManifest.FileName);
-        if (File.Exists(manifestPath)) throw new InvalidInputException(manifestPath, "a workspace already exists here");
+        var db = Path.Combine(root, SqliteWorkspaceStore.FileName);
+        if (File.Exists(db) || File.Exists(Path.Combine(root, WorkspaceManifest.FileName)))
+            throw new InvalidInputException(db, "a workspace already exists here");
         if (!Directory.Exists(source.DataDir)) throw new InvalidInputException(source.DataDir, "dataset folder not found");
         var where = source.Where.Select(CaseFilter.Parse).ToArray();
         // Fails now, not at the first fine-tuning, when the data or its filters are wrong.
@@ -52,13 +71,13 @@ public sealed class LoopWorkspace
             SourceModel = Path.GetFullPath(modelDir),
         };
         ensemble.Save(Path.Combine(root, v1.Folder));
-        var manifest = new WorkspaceManifest
+        // Built under a temporary name: an interrupted init leaves no half-made store behind.
+        AtomicFile.Write(db, tmp =>
         {
-            Source = source with { DataDir = Path.GetFullPath(source.DataDir) },
-            Versions = [v1],
-        };
-        manifest.Write(manifestPath);
-        return new LoopWorkspace(root, manifest);
+            using var created = SqliteWorkspaceStore.Create(tmp);
+            created.Initialise(source with { DataDir = Path.GetFullPath(source.DataDir) }, v1);
+        });
+        return new LoopWorkspace(root, SqliteWorkspaceStore.Open(db));
     }
 
     public ModelVersion Version(string id) =>
@@ -73,44 +92,61 @@ public sealed class LoopWorkspace
             ?? throw new InvalidInputException(ManifestPath, $"no round '{id}' (have {(Manifest.Rounds.Count == 0 ? "none" : string.Join(", ", Manifest.Rounds.Select(r => r.Id)))})");
     }
 
-    /// <summary>Id the next <see cref="AddRound"/> gives its round (r1, r2, …).</summary>
+    /// <summary>Id the next <see cref="AddRound(string?)"/> gives its round (r1, r2, …).</summary>
     public string NextRoundId => "r" + (Manifest.Rounds.Count + 1).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Opens a new round ranked by the current model. <paramref name="candidatesCsv"/> (a `uga rank` candidates.csv)
-    /// is copied into rounds/rN/; without it the annotation files' "UGA n" rectangles define the candidates.
+    /// is copied into rounds/rN/ and its rows stored as the round's candidates; without it the annotation files'
+    /// "UGA n" rectangles define the candidates.
     /// </summary>
     public AnnotationRound AddRound(string? candidatesCsv)
     {
         var id = NextRoundId;
+        var rows = new List<StoredCandidate>();
         string? copied = null;
         if (candidatesCsv is not null)
         {
-            var rows = CandidateRegions.ReadCsv(candidatesCsv); // validate before copying
-            if (rows.Count == 0) throw new InvalidInputException(candidatesCsv, "no candidates in the file");
+            var read = CandidateRegions.ReadCsv(candidatesCsv); // validate before copying
+            if (read.Count == 0) throw new InvalidInputException(candidatesCsv, "no candidates in the file");
+            rows.AddRange(read.Select(r => new StoredCandidate(0, id, r.Slide, r.Rank, r.Level0, r.Level0SpacingUm) { ModelVersion = Manifest.Current.Id }));
             copied = Path.Combine("rounds", id, "candidates.csv");
             AtomicFile.WriteAllBytes(PathOf(copied), File.ReadAllBytes(candidatesCsv));
         }
-        var round = new AnnotationRound { Id = id, RankedBy = Manifest.Current.Id, CreatedAt = DateTimeOffset.UtcNow, CandidatesFile = copied };
+        return AddRound(rows, copied);
+    }
+
+    /// <summary>Opens a new round on <paramref name="candidates"/> (their round id is filled in) in one transaction.</summary>
+    public AnnotationRound AddRound(IReadOnlyList<StoredCandidate> candidates, string? candidatesFile)
+    {
+        var round = new AnnotationRound { Id = NextRoundId, RankedBy = Manifest.Current.Id, CreatedAt = DateTimeOffset.UtcNow, CandidatesFile = candidatesFile };
         Directory.CreateDirectory(PathOf(round.Folder));
-        Save(Manifest with { Rounds = [.. Manifest.Rounds, round] });
-        return round;
+        store.AddRound(round, candidates);
+        Manifest = store.Load();
+        return Manifest.Rounds.First(r => r.Id == round.Id);
     }
 
-    /// <summary>Records a new import in <paramref name="roundId"/>.</summary>
-    internal void AddImport(string roundId, AnnotationImport import)
+    /// <summary>Records a new import in <paramref name="roundId"/> with its annotations, in one transaction.</summary>
+    internal void AddImport(string roundId, AnnotationImport import, IReadOnlyList<StoredAnnotation> annotations)
     {
-        var rounds = Manifest.Rounds.Select(r => r.Id == roundId ? r with { Imports = [.. r.Imports, import] } : r).ToList();
-        Save(Manifest with { Rounds = rounds });
+        store.AddImport(roundId, import, annotations);
+        Manifest = store.Load();
     }
 
-    internal void AddVersion(ModelVersion version) => Save(Manifest with { Versions = [.. Manifest.Versions, version] });
-
-    private void Save(WorkspaceManifest manifest)
+    internal void AddVersion(ModelVersion version)
     {
-        manifest.Write(ManifestPath);
-        Manifest = manifest;
+        store.AddVersion(version);
+        Manifest = store.Load();
     }
+
+    /// <summary>Everything the store holds, as text: equal snapshots mean nothing changed.</summary>
+    public string Snapshot() => JsonSerializer.Serialize(new
+    {
+        Manifest = store.Load(),
+        Slides = store.Slides(),
+        Candidates = store.Candidates(),
+        Annotations = store.Load().Rounds.SelectMany(r => store.Annotations(r.Id)),
+    }, WorkspaceManifest.Json);
 
     /// <summary>All imported patches of all rounds as training samples with <paramref name="weight"/>, and the rounds they came from.</summary>
     public (IReadOnlyList<SegmentationSample> Samples, IReadOnlyList<string> Rounds) ImportedSamples(double weight)
@@ -130,4 +166,6 @@ public sealed class LoopWorkspace
         }
         return (samples, rounds);
     }
+
+    public void Dispose() => store.Dispose();
 }

@@ -5,7 +5,8 @@ using Uga.Imaging;
 namespace Uga.Guidance.Workspace;
 
 /// <summary>
-/// workspace.json: everything the human-in-the-loop needs to resume and to explain itself later — the source
+/// The workspace's state as one value (what <see cref="Store.IWorkspaceStore.Load"/> returns); also the format of
+/// round 1's workspace.json, which is read once to migrate it into the store. Everything the human-in-the-loop needs to resume and to explain itself later — the source
 /// training data, every model version with its parent and the annotation rounds that trained it, and every
 /// round with the model that ranked it and the annotation files imported into it (with their SHA-256).
 /// </summary>

@@ -1,5 +1,6 @@
 using Uga.Guidance.Queue;
 using Uga.Guidance.Ranking;
+using Uga.Guidance.Workspace.Store;
 using Uga.Imaging;
 
 namespace Uga.Guidance.Workspace;
@@ -16,26 +17,34 @@ public static class WorkspaceRanker
         workspace.PathOf(Path.Combine("rounds", workspace.NextRoundId, "queue"));
 
     /// <summary>
-    /// The regions every earlier round put in front of the pathologist: the rows of each round's candidates.csv
-    /// (level-0 pixels of the slide or image, whose stem is the slide id). Imported annotations need nothing more:
-    /// their candidate patches are those rows, and the manifest does not keep where the extra polygons were.
-    /// Rounds opened by an import without a candidates file contribute nothing.
+    /// The regions every earlier round put in front of the pathologist: the stored candidates of every round (level-0
+    /// pixels of the slide or image whose stem is the slide id). Rounds opened by an import without candidates
+    /// contribute nothing.
     /// </summary>
     public static IReadOnlyList<ExcludedRegion> QueuedRegions(LoopWorkspace workspace)
     {
         var regions = new List<ExcludedRegion>();
-        foreach (var round in workspace.Manifest.Rounds)
+        foreach (var c in workspace.Store.Candidates())
         {
-            if (round.CandidatesFile is not { } file) continue;
-            var path = workspace.PathOf(file);
-            foreach (var row in CandidateRegions.ReadCsv(path))
-            {
-                var spacing = row.Level0SpacingUm
-                    ?? throw new InvalidInputException(path, "no level0_spacing_um value, so its regions cannot be excluded from the new ranking (rank with --include-annotated to skip this)");
-                if (row.Slide.Length > 0) regions.Add(new ExcludedRegion(row.Slide, row.Level0, spacing));
-            }
+            var spacing = c.Level0SpacingUm
+                ?? throw new InvalidInputException(workspace.ManifestPath, $"candidate {c.Rank} of round {c.RoundId} has no level-0 spacing, so its region cannot be excluded from the new ranking (rank with --include-annotated to skip this)");
+            if (c.Slide.Length > 0) regions.Add(new ExcludedRegion(c.Slide, c.Level0, spacing));
         }
         return regions;
+    }
+
+    /// <summary>
+    /// The slides to rank: <paramref name="given"/> (registered in the workspace's catalogue as a side effect), or,
+    /// when none are given, every slide the catalogue holds.
+    /// </summary>
+    public static IReadOnlyList<string> Slides(LoopWorkspace workspace, IReadOnlyList<string> given, double? spacingUm)
+    {
+        if (given.Count > 0)
+        {
+            SlideCatalogue.Add(workspace, given, spacingUm);
+            return given;
+        }
+        return [.. workspace.Store.Slides().Select(s => s.Path)];
     }
 
     /// <summary>
@@ -51,10 +60,11 @@ public static class WorkspaceRanker
         if (!SameFolder(request.ModelDir, current))
             throw new InvalidInputException(request.ModelDir, $"is not the workspace's current model {workspace.Manifest.Current.Id} ({current})");
         if (excludeQueued) request = request with { ExcludeRegions = [.. request.ExcludeRegions, .. QueuedRegions(workspace)] };
+        request = request with { ArtifactsDir = request.ArtifactsDir ?? workspace.ArtifactsDir };
         if (!SameFolder(request.OutDir, DefaultQueueDir(workspace)))
         {
             var ranked = Ranker.Run(request);
-            return (ranked, workspace.AddRound(Path.Combine(request.OutDir, RankExport.CandidatesCsv)));
+            return (ranked, Open(workspace, ranked, Path.Combine(request.OutDir, RankExport.CandidatesCsv)));
         }
 
         var queue = Path.GetFullPath(request.OutDir);
@@ -73,7 +83,7 @@ public static class WorkspaceRanker
                 result = Ranker.Run(request with { OutDir = tmp });
             });
             result = result! with { Files = [.. result!.Files.Select(f => Path.Combine(queue, Path.GetRelativePath(staged, f)))] };
-            return (result, workspace.AddRound(Path.Combine(queue, RankExport.CandidatesCsv)));
+            return (result, Open(workspace, result, Path.Combine(queue, RankExport.CandidatesCsv)));
         }
         catch
         {
@@ -81,6 +91,29 @@ public static class WorkspaceRanker
             if (Directory.Exists(created)) Directory.Delete(created, recursive: true);
             throw;
         }
+    }
+
+    // The round's candidates with what ranking knew of them (grid region, score, strategy), in one transaction.
+    private static AnnotationRound Open(LoopWorkspace workspace, RankResult result, string csv)
+    {
+        var strategy = result.Selection.Chosen.Count > 0 ? result.StrategyName : null;
+        var rows = CandidateRegions.ReadCsv(csv);
+        var chosen = result.Selection.Chosen.ToDictionary(c => (c.SlideId, c.Rank));
+        var candidates = rows.Select(r =>
+        {
+            var c = chosen.GetValueOrDefault((r.Slide, r.Rank));
+            return new StoredCandidate(0, "", r.Slide, r.Rank, r.Level0, r.Level0SpacingUm)
+            {
+                Grid = c?.ShownRegion,
+                GridSpacingUm = c?.SpacingUm,
+                Score = c?.Score,
+                Strategy = strategy,
+                ModelVersion = workspace.Manifest.Current.Id,
+            };
+        }).ToList();
+        var copied = Path.Combine("rounds", workspace.NextRoundId, "candidates.csv");
+        AtomicFile.WriteAllBytes(workspace.PathOf(copied), File.ReadAllBytes(csv));
+        return workspace.AddRound(candidates, copied);
     }
 
     private static bool SameFolder(string a, string b) =>

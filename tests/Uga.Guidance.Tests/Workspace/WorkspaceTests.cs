@@ -97,7 +97,7 @@ public sealed class WorkspaceTests
         using var dir = new TempDir();
         var ws = F.Workspace(dir);
         var slide = F.Slide(dir);
-        var before = File.ReadAllText(ws.ManifestPath);
+        var before = ws.Snapshot();
         string file = kind switch
         {
             "stroma" => F.Asap(dir, "a.xml", ("stroma", F.Triangle(40, 40, 80, 80))),
@@ -108,7 +108,7 @@ public sealed class WorkspaceTests
         var e = Assert.Throws<InvalidInputException>(() => AnnotationImporter.Import(ws, new ImportRequest { AnnotationFile = file, SlidePath = slide }));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
-        Assert.Equal(before, File.ReadAllText(ws.ManifestPath));
+        Assert.Equal(before, ws.Snapshot());
         Assert.False(Directory.Exists(Path.Combine(ws.Root, "rounds")));
     }
 
@@ -140,8 +140,7 @@ public sealed class WorkspaceTests
         Assert.Equal(1, m2.Training.ExtraSampleCount);
         double after = Loss(Path.Combine(ws.Root, "models", "v2"), image, labels);
         Assert.True(after < before, $"loss on the new patch went from {before:0.0000} to {after:0.0000}");
-        using var doc = JsonDocument.Parse(File.ReadAllText(ws.ManifestPath));
-        Assert.Equal("v1", doc.RootElement.GetProperty("versions")[1].GetProperty("parent").GetString());
+        Assert.Equal("v1", reopened.Manifest.Versions[1].Parent);
     }
 
     [Fact]
