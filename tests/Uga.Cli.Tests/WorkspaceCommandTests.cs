@@ -57,6 +57,36 @@ public sealed class WorkspaceCommandTests
         Assert.False(Directory.Exists(Path.Combine(ws, "rounds")));
     }
 
+    [Fact]
+    public async Task A_killed_import_loses_nothing_acknowledged_and_two_imports_at_once_both_land()
+    {
+        using var dir = new TempDir();
+        var ws = dir.File("ws");
+        var (model, data, slide) = Inputs(dir);
+        Assert.Equal(0, UgaProcess.Run("workspace", "init", "--workspace", ws, "--model", model, "--data", data, "--data-spacing", "1").ExitCode);
+        var first = Asap(dir, "tumour");
+        Assert.Equal(0, UgaProcess.Run("annotations", "import", "--workspace", ws, first, "--slide", slide).ExitCode);
+        var acknowledged = RankWorkspaceCommandTests.Snapshot(ws);
+
+        // The process dies inside the store's transaction, between the import row and its annotations.
+        var second = Asap(dir, "background", "second.xml");
+        var killed = await UgaProcess.RunAsync(new Dictionary<string, string> { ["UGA_STORE_KILL_AT"] = "import:after-import-row" },
+            "annotations", "import", "--workspace", ws, second, "--slide", slide);
+        Assert.NotEqual(0, killed.ExitCode);
+        Assert.NotEqual(2, killed.ExitCode);
+        Assert.Equal(acknowledged, RankWorkspaceCommandTests.Snapshot(ws));
+
+        // Rerunning completes it, alongside a third import started at the same moment.
+        var third = Asap(dir, "tumour", "third.xml", offset: 4);
+        var results = await Task.WhenAll(
+            UgaProcess.RunAsync(null, "annotations", "import", "--workspace", ws, second, "--slide", slide),
+            UgaProcess.RunAsync(null, "annotations", "import", "--workspace", ws, third, "--slide", slide));
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.Error));
+        var (code, status, _) = UgaProcess.Run("workspace", "status", "--workspace", ws);
+        Assert.Equal(0, code);
+        Assert.Contains("r1  ranked by v1  candidates from annotation files, 3 annotations", status, StringComparison.Ordinal);
+    }
+
     // A 96×96 slide at 1 µm/px, a tiny model at 1 µm/px and a one-image dataset.
     private static (string Model, string Data, string Slide) Inputs(TempDir dir)
     {
@@ -74,12 +104,12 @@ public sealed class WorkspaceCommandTests
         return (model, data, slide);
     }
 
-    private static string Asap(TempDir dir, string className)
+    private static string Asap(TempDir dir, string className, string? name = null, int offset = 0)
     {
         var set = new AnnotationSet();
         set.Annotations.Add(new Annotation("UGA 1", "UGA candidates", Factory.ToGeometry(new Envelope(16, 80, 16, 80)), AnnotationShape.Rectangle));
-        set.Annotations.Add(new Annotation("p1", className, Factory.ToGeometry(new Envelope(30, 50, 30, 50))));
-        var path = dir.File($"{className}.xml");
+        set.Annotations.Add(new Annotation("p1", className, Factory.ToGeometry(new Envelope(30 + offset, 50, 30, 50))));
+        var path = dir.File(name ?? $"{className}.xml");
         AnnotationFiles.Write(set, path);
         return path;
     }

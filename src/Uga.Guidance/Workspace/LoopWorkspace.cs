@@ -39,16 +39,19 @@ public sealed class LoopWorkspace : IDisposable
     /// <summary>Prediction artifacts of the workspace's slides (one per slide; a new model version replaces them).</summary>
     public string ArtifactsDir => PathOf("artifacts");
 
-    /// <summary>Opens the store; a round-1 workspace.json is migrated into one first (the JSON file is kept).</summary>
-    public static LoopWorkspace Open(string root)
+    /// <summary>
+    /// Opens the store; a round-1 workspace.json is migrated into one first (the JSON file is kept).
+    /// <paramref name="storeFault"/> is called at named points inside the store's transactions (tests inject failures).
+    /// </summary>
+    public static LoopWorkspace Open(string root, Action<string>? storeFault = null)
     {
         var db = Path.Combine(root, SqliteWorkspaceStore.FileName);
-        if (File.Exists(db)) return new LoopWorkspace(root, SqliteWorkspaceStore.Open(db));
+        if (File.Exists(db)) return new LoopWorkspace(root, SqliteWorkspaceStore.Open(db, storeFault));
         var json = Path.Combine(root, WorkspaceManifest.FileName);
         if (!File.Exists(json))
             throw new InvalidInputException(db, "not a workspace (no workspace.db or workspace.json); run `uga workspace init` first");
         WorkspaceMigration.FromJson(root, json, db);
-        return new LoopWorkspace(root, SqliteWorkspaceStore.Open(db));
+        return new LoopWorkspace(root, SqliteWorkspaceStore.Open(db, storeFault));
     }
 
     /// <summary>Creates the workspace with <paramref name="modelDir"/> copied in as v1; the data folder is only registered.</summary>
