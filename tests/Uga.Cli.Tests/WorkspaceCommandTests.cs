@@ -23,7 +23,7 @@ public sealed class WorkspaceCommandTests
         var import = UgaProcess.Run("annotations", "import", "--workspace", ws, xml, "--slide", slide, "--unlabelled", "background");
         Assert.True(import.ExitCode == 0, import.Error);
         Assert.Contains("round r1: 1 candidate patches", import.Out, StringComparison.Ordinal);
-        var tune = UgaProcess.Run("finetune", "--workspace", ws, "--steps", "4", "--weight", "3", "--batch", "2", "--threads", "1");
+        var tune = UgaProcess.Run("finetune", "--workspace", ws, "--steps", "4", "--patch-share", "0.6", "--batch", "2", "--threads", "1");
         Assert.True(tune.ExitCode == 0, tune.Error);
         Assert.Contains("fine-tuned v1 -> v2", tune.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(ws, "models", "v2", "manifest.json")));

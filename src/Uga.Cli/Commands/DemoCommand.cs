@@ -30,7 +30,7 @@ internal static class DemoCommand
             {
                 Members = parse.GetValue(members) ?? options.Members,
                 Steps = parse.GetValue(steps) ?? options.Steps,
-                FineTuneSteps = parse.GetValue(fineTune) ?? options.FineTuneSteps,
+                FineTune = options.FineTune with { Steps = parse.GetValue(fineTune) ?? options.FineTune.Steps },
                 Strategies = parse.GetValue(paper) ? [.. options.Strategies, "uga-paper"] : options.Strategies,
                 Threads = parse.GetValue(threads),
                 CommandLine = "uga " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),

@@ -11,25 +11,32 @@ internal static class FinetuneCommand
     {
         var defaults = new FineTuneRequest();
         var workspace = WorkspaceCommand.WorkspaceOption();
-        var steps = new Option<int>("--steps") { Description = "Optimisation steps per member", DefaultValueFactory = _ => defaults.Steps };
-        var weight = new Option<double>("--weight") { Description = "Sampling weight of each imported patch relative to a source image", DefaultValueFactory = _ => defaults.PatchWeight };
+        var recipe = defaults.Recipe;
+        var steps = new Option<int>("--steps") { Description = "Optimisation steps per member (with --from-scratch: of the new training)", DefaultValueFactory = _ => recipe.Steps };
+        var lr = new Option<double>("--lr") { Description = "Learning rate of the fine-tuning", DefaultValueFactory = _ => recipe.LearningRate };
+        var share = new Option<double>("--patch-share") { Description = "Share of the training draws (by area) that go to the imported patches, in (0, 1)", DefaultValueFactory = _ => recipe.PatchShare };
         var fromScratch = new Option<bool>("--from-scratch") { Description = "Train new members with the current architecture instead of warm-starting them" };
-        var batch = new Option<int>("--batch") { Description = "Patches per step", DefaultValueFactory = _ => defaults.BatchSize };
+        var batch = new Option<int>("--batch") { Description = "Patches per step", DefaultValueFactory = _ => recipe.BatchSize };
         var seed = new Option<int>("--seed") { Description = "Seed of member 0 (member m uses seed + m)", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: half the cores)" };
         var command = new Command("finetune", "Fine-tune the workspace's current model on all imported annotations; saves a new version")
         {
-            workspace, steps, weight, fromScratch, batch, seed, threads,
+            workspace, steps, lr, share, fromScratch, batch, seed, threads,
         };
         command.SetAction((parse, cancellation) =>
         {
             using var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
             var request = new FineTuneRequest
             {
-                Steps = parse.GetValue(steps),
-                PatchWeight = parse.GetValue(weight),
+                Recipe = recipe with
+                {
+                    Steps = parse.GetValue(steps),
+                    LearningRate = parse.GetValue(lr),
+                    PatchShare = parse.GetValue(share),
+                    BatchSize = parse.GetValue(batch),
+                },
                 FromScratch = parse.GetValue(fromScratch),
-                BatchSize = parse.GetValue(batch),
+                ScratchSteps = parse.GetValue(steps),
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
             };

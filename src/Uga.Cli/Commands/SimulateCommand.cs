@@ -84,8 +84,11 @@ internal static class SimulateCommand
                 MinTissueFraction = parse.GetValue(minTissue) ?? o.MinTissueFraction,
                 Members = parse.GetValue(members) ?? o.Members,
                 Steps = parse.GetValue(steps) ?? o.Steps,
-                FineTuneSteps = parse.GetValue(fineTune) ?? o.FineTuneSteps,
-                PatchShare = parse.GetValue(share) ?? o.PatchShare,
+                FineTune = o.FineTune with
+                {
+                    Steps = parse.GetValue(fineTune) ?? o.FineTune.Steps,
+                    PatchShare = parse.GetValue(share) ?? o.FineTune.PatchShare,
+                },
                 Threads = parse.GetValue(threads),
                 CommandLine = "uga " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 Progress = ProgressPrinter.ToStandardError(),

@@ -99,6 +99,7 @@ internal static class WorkspaceCommand
             var parent = v.Parent is null ? "" : $" from {v.Parent}";
             var rounds = v.TrainedOnRounds.Count == 0 ? "" : $" on rounds {string.Join(", ", v.TrainedOnRounds)}";
             var detail = v.How == "registered" ? $" ({v.SourceModel})"
+                : v.Recipe is { } recipe ? $" ({v.PatchCount} patches; {recipe})"
                 : string.Create(inv, $" ({v.Steps} steps, {v.PatchCount} patches x weight {v.PatchWeight:0.##})");
             var current = ReferenceEquals(v, m.Current) ? "  <- current" : "";
             yield return string.Create(inv, $"  {v.Id}  {v.CreatedAt:yyyy-MM-dd HH:mm}Z  {v.How}{parent}{rounds}{detail}{current}");

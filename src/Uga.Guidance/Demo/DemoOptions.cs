@@ -1,3 +1,4 @@
+using Uga.Learning;
 using Uga.Imaging;
 
 namespace Uga.Guidance.Demo;
@@ -29,9 +30,10 @@ public sealed record DemoOptions
     public int BaseChannels { get; init; } = 8;
     public int BatchSize { get; init; } = 8;
     public int Steps { get; init; } = 80;
-    public int FineTuneSteps { get; init; } = 20;
     public double LearningRate { get; init; } = 2e-3;
-    public double FineTuneLearningRate { get; init; } = 3e-4;
+
+    /// <summary>How every arm and the control are fine-tuned: the workspace's recipe, with the demo's 20 steps.</summary>
+    public FineTuneRecipe FineTune { get; init; } = new() { Steps = 20 };
 
     /// <summary>Stain jitter during training; off by default, like many lab models, so the stain shift to centre B bites.</summary>
     public bool StainAugmentation { get; init; }
@@ -47,9 +49,6 @@ public sealed record DemoOptions
 
     /// <summary>At most this many chosen patches per pool slide; null = ceil(max K / pool slides), i.e. spread evenly.</summary>
     public int? MaxPerSlide { get; init; }
-
-    /// <summary>Sampling weight of an annotated patch relative to a whole training image.</summary>
-    public double AnnotationWeight { get; init; } = 1.0;
 
     public int? Threads { get; init; } = 2;
 
@@ -80,9 +79,15 @@ public sealed record DemoOptions
         BaseChannels = 4,
         BatchSize = 4,
         Steps = 8,
-        FineTuneSteps = 4,
+        FineTune = new FineTuneRecipe { Steps = 4 },
         Ks = [2, 4],
     };
+
+    /// <summary>Flips, rotations and scale always; stain jitter when <see cref="StainAugmentation"/>.</summary>
+    internal AugmentationOptions Augmentation => StainAugmentation ? new AugmentationOptions() : new AugmentationOptions { StainScale = 0, StainShift = 0 };
+
+    /// <summary>The recipe as run: <see cref="FineTune"/> with the batch size and augmentation of the baseline.</summary>
+    internal FineTuneRecipe Recipe => FineTune with { BatchSize = BatchSize, Augmentation = Augmentation };
 
     public void Validate()
     {
@@ -93,10 +98,10 @@ public sealed record DemoOptions
         Require(!string.IsNullOrWhiteSpace(OutDir), "output folder must be given");
         Require(TrainSlides >= 1 && PoolSlides >= 1 && EvalSlides >= 1, "at least one slide of each kind is needed");
         Require(Math.Min(TrainSize, Math.Min(PoolSize, EvalSize)) >= PatchSize, $"slides must be at least one patch ({PatchSize} px) wide");
-        Require(Members >= 1 && Steps >= 1 && FineTuneSteps >= 1, "members and steps must be positive");
+        Require(Members >= 1 && Steps >= 1, "members and steps must be positive");
+        FineTune.Validate();
         Require(Ks.Count > 0 && Ks.All(k => k >= 1), "K values must be at least 1");
         Require(Strategies.Count > 0, "at least one uncertainty-guided strategy is needed");
-        Require(AnnotationWeight > 0 && double.IsFinite(AnnotationWeight), $"annotation weight must be positive, got {AnnotationWeight}");
         foreach (var s in AllStrategies) Ranking.RankingStrategies.Create(s);
     }
 }

@@ -47,7 +47,7 @@ public static class DemoRunner
         var oracles = data.PoolSlides.ToDictionary(p => Path.GetFileNameWithoutExtension(p),
             p => new OracleAnnotator(p, PhantomSlideWriter.LabelsPathFor(p)), StringComparer.Ordinal);
         var annotated = Timed(stages, "oracle annotates", () => queues.ToDictionary(q => q.Strategy,
-            q => q.Chosen.Select(c => oracles[c.SlideId].Annotate(c, o.AnnotationWeight)).ToList()));
+            q => q.Chosen.Select(c => oracles[c.SlideId].Annotate(c)).ToList()));
 
         var evalDir = Path.Combine(o.OutDir, "eval");
         var arms = new List<DemoArm>();
@@ -71,17 +71,10 @@ public static class DemoRunner
             foreach (var (name, strategy, k) in plan)
             {
                 var extra = strategy is null ? [] : annotated[strategy].Take(k).ToList();
-                var options = TrainingOptions(o, data.TrainDir) with
-                {
-                    ExtraSamples = extra,
-                    Steps = o.FineTuneSteps,
-                    LearningRate = o.FineTuneLearningRate,
-                    WarmupSteps = 0,
-                };
-                using var tuned = EnsembleTrainer.FineTune(baseline, options, o.Progress, o.Cancellation);
+                using var tuned = o.Recipe.Run(baseline, TrainingOptions(o, data.TrainDir), extra, o.Progress, o.Cancellation);
                 var folder = Slug(name);
                 var (counts, predictions) = DemoEvaluation.Evaluate(tuned, data.EvalDir, Path.Combine(evalDir, folder), o, "evaluate " + name);
-                arms.Add(DemoEvaluation.Arm(name, strategy, k, o.FineTuneSteps, counts));
+                arms.Add(DemoEvaluation.Arm(name, strategy, k, o.FineTune.Steps, counts));
                 shown[name] = predictions;
             }
             return 0;
@@ -122,7 +115,7 @@ public static class DemoRunner
         LearningRate = o.LearningRate,
         Seed = o.Seed,
         Threads = o.Threads,
-        Augmentation = o.StainAugmentation ? new AugmentationOptions() : new AugmentationOptions { StainScale = 0, StainShift = 0 },
+        Augmentation = o.Augmentation,
     };
 
     private static T Timed<T>(List<DemoStage> stages, string name, Func<T> work)

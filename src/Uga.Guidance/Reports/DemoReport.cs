@@ -124,7 +124,7 @@ public static class DemoReport
         Row("seed", I($"{o.Seed}"));
         Row("slides (px at µm/px)", I($"train A {o.TrainSlides}×{o.TrainSize}², pool B {o.PoolSlides}×{o.PoolSize}², eval B {o.EvalSlides}×{o.EvalSize}² at {o.SpacingUm}"));
         Row("ensemble", I($"{o.Members} U-Nets, depth {o.Depth}, {o.BaseChannels} base channels, patch {o.PatchSize}, batch {o.BatchSize}; stain augmentation {(o.StainAugmentation ? "on" : "off")}"));
-        Row("training", I($"{o.Steps} steps/member, lr {o.LearningRate}; fine-tuning {o.FineTuneSteps} steps/member from the baseline, lr {o.FineTuneLearningRate}, on centre-A data + K patches (weight {o.AnnotationWeight} each)"));
+        Row("training", I($"{o.Steps} steps/member, lr {o.LearningRate}; fine-tuning from the baseline on centre-A data + K patches with the workspace's recipe ({o.Recipe.Describe()})"));
         Row("ranking", I($"strategies {string.Join(", ", o.AllStrategies)}; candidate {o.PatchSize} px; at most {o.EffectiveMaxPerSlide} per slide; K ∈ {{{string.Join(", ", o.Ks)}}}"));
         Row("threads", I($"{o.Threads?.ToString(CultureInfo.InvariantCulture) ?? "all"} (machine has {Environment.ProcessorCount} cores)"));
         html.Append("</table><h3>Timings</h3><table><tr><th>stage</th><th>wall s</th><th>CPU s</th></tr>");

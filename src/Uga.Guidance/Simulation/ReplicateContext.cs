@@ -18,7 +18,6 @@ internal sealed class ReplicateContext(
 {
     private readonly int _classes = baseline.Manifest.ClassCount;
     private readonly Dictionary<string, TargetItem> _poolById = fold.Pool.ToDictionary(i => i.Id, StringComparer.Ordinal);
-    private readonly double _sourceArea = source.Sum(s => (double)s.Labels.PixelCount);
 
     /// <summary>Baseline maps of every measure a strategy reads, its predictions, the candidate grid and its errors.</summary>
     public SimulationRunner.PoolState PredictPool()
@@ -82,7 +81,7 @@ internal sealed class ReplicateContext(
     {
         var watch = Stopwatch.StartNew();
         using var tuned = clock.Time("fine-tune", () =>
-            EnsembleTrainer.FineTune(baseline, o.FineTuning(seed, [.. source, .. Weighted(patches)]), null, o.Cancellation));
+            o.Recipe.Run(baseline, o.BaselineTraining(seed, source), patches, null, o.Cancellation));
         return EvaluateArm(arm, strategy, k, patches, quality, tuned, watch.Elapsed.TotalSeconds);
     }
 
@@ -110,15 +109,5 @@ internal sealed class ReplicateContext(
         });
         return new SimulationRow(fold.Index, seed, arm, strategy, k, patches.Count, counts.DicePerClass(), counts.MeanDice(),
             quality, trainingSeconds + watch.Elapsed.TotalSeconds);
-    }
-
-    // The annotated patches together get PatchShare of the draws (by area), however few they are: with plain weights
-    // ten small patches among a hundred source images would hardly ever be seen in a short fine-tuning.
-    private IEnumerable<SegmentationSample> Weighted(IReadOnlyList<SegmentationSample> patches)
-    {
-        if (patches.Count == 0) yield break;
-        double patchArea = patches.Sum(p => (double)p.Labels.PixelCount);
-        double weight = o.PatchShare / (1 - o.PatchShare) * _sourceArea / patchArea;
-        foreach (var p in patches) yield return p with { Weight = weight };
     }
 }

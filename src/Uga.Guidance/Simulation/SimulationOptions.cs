@@ -74,12 +74,10 @@ public sealed record SimulationOptions
     public int BaseChannels { get; init; } = 8;
     public int BatchSize { get; init; } = 8;
     public int Steps { get; init; } = 240;
-    public int FineTuneSteps { get; init; } = 40;
     public double LearningRate { get; init; } = 2e-3;
-    public double FineTuneLearningRate { get; init; } = 3e-4;
 
-    /// <summary>Share of the fine-tuning draws that come from the annotated patches (they are few; the source is many).</summary>
-    public double PatchShare { get; init; } = 0.5;
+    /// <summary>How every arm and the control are fine-tuned: the workspace's recipe (its augmentation follows <see cref="StainAugmentation"/>).</summary>
+    public FineTuneRecipe FineTune { get; init; } = new();
 
     public bool StainAugmentation { get; init; } = true;
 
@@ -104,7 +102,7 @@ public sealed record SimulationOptions
         PatchSize = 64,
         BatchSize = 4,
         Steps = 12,
-        FineTuneSteps = 4,
+        FineTune = o.FineTune with { Steps = 4 },
         Ks = [2, 4],
         Strategies = ["uga-paper", "uncertainty-sum", "random"],
     };
@@ -121,11 +119,9 @@ public sealed record SimulationOptions
         Require(Ks.Count >= 1 && Ks.All(k => k >= 1) && Ks.Distinct().Count() == Ks.Count, "K values must be distinct and at least 1 (K = 0 is the control, always run)");
         Require(Strategies.Count >= 1 && Strategies.Distinct(StringComparer.OrdinalIgnoreCase).Count() == Strategies.Count, "give each strategy once");
         Require(Jitter is >= 0 and <= 1, $"jitter must be in [0, 1], got {Jitter}");
-        Require(PatchShare is > 0 and < 1, $"patch share must be in (0, 1), got {PatchShare}");
         Require(MinTissueFraction is >= 0 and <= 1, $"minimum tissue fraction must be in [0, 1], got {MinTissueFraction}");
         Require(MinDistanceUm is null or >= 0, $"minimum distance must be >= 0, got {MinDistanceUm}");
-        Require(FineTuneSteps >= 1, $"fine-tuning steps must be positive, got {FineTuneSteps}");
-        Require(FineTuneLearningRate > 0 && double.IsFinite(FineTuneLearningRate), $"fine-tuning learning rate must be positive, got {FineTuneLearningRate}");
+        FineTune.Validate();
         Require(GroupBy is null || GroupBy.Trim().Length > 0, "--group-by needs a column name");
         foreach (var s in Strategies) RankingStrategies.Create(s);
         Uga.Learning.Uncertainty.UncertaintyMeasures.Get(Measure);
@@ -148,14 +144,12 @@ public sealed record SimulationOptions
         LearningRate = LearningRate,
         Seed = seed,
         Threads = Threads,
-        Augmentation = StainAugmentation ? new AugmentationOptions() : new AugmentationOptions { StainScale = 0, StainShift = 0 },
+        Augmentation = Augmentation,
     };
 
-    /// <summary>Fine-tuning options: same seed, fewer steps, lower rate, no warm-up; the arms differ only in the extra patches.</summary>
-    internal TrainingOptions FineTuning(int seed, IReadOnlyList<SegmentationSample> samples) => BaselineTraining(seed, samples) with
-    {
-        Steps = FineTuneSteps,
-        LearningRate = FineTuneLearningRate,
-        WarmupSteps = 0,
-    };
+    /// <summary>Flips, rotations and scale always; stain jitter when <see cref="StainAugmentation"/>.</summary>
+    internal AugmentationOptions Augmentation => StainAugmentation ? new AugmentationOptions() : new AugmentationOptions { StainScale = 0, StainShift = 0 };
+
+    /// <summary>The recipe as run: <see cref="FineTune"/> with the batch size and augmentation of the baseline.</summary>
+    internal FineTuneRecipe Recipe => FineTune with { BatchSize = BatchSize, Augmentation = Augmentation };
 }

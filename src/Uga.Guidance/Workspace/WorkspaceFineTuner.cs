@@ -7,20 +7,17 @@ namespace Uga.Guidance.Workspace;
 /// <summary>How to make the next model version.</summary>
 public sealed record FineTuneRequest
 {
-    public int Steps { get; init; } = 500;
-
-    /// <summary>Sampling weight of each imported patch relative to a source image's 1 (oversampling the new labels).</summary>
-    public double PatchWeight { get; init; } = 5.0;
+    /// <summary>The one fine-tuning recipe (the one docs/results measured).</summary>
+    public FineTuneRecipe Recipe { get; init; } = new();
 
     /// <summary>Train a new ensemble with the current version's architecture instead of warm-starting it.</summary>
     public bool FromScratch { get; init; }
 
-    public int BatchSize { get; init; } = 8;
+    /// <summary>Steps of a from-scratch training (the recipe's steps are for continuing a trained model).</summary>
+    public int ScratchSteps { get; init; } = 2000;
+
     public int Seed { get; init; } = 1;
     public int? Threads { get; init; }
-
-    /// <summary>Turns off augmentation (tests, reproducible comparisons).</summary>
-    public bool NoAugmentation { get; init; }
 }
 
 /// <summary>
@@ -32,10 +29,9 @@ public static class WorkspaceFineTuner
     public static ModelVersion FineTune(LoopWorkspace workspace, FineTuneRequest request,
         IProgress<WorkProgress>? progress = null, CancellationToken cancel = default)
     {
-        if (!(request.PatchWeight > 0 && double.IsFinite(request.PatchWeight)))
-            throw new InvalidInputException(null, $"patch weight must be positive, got {request.PatchWeight}");
+        request.Recipe.Validate();
         var parent = workspace.Manifest.Current;
-        var (patches, rounds) = workspace.ImportedSamples(request.PatchWeight);
+        var (patches, rounds) = workspace.ImportedSamples(1.0);
         if (patches.Count == 0)
             throw new InvalidInputException(workspace.ManifestPath, "no imported annotations yet; run `uga annotations import` first");
         var source = workspace.Manifest.Source;
@@ -46,7 +42,6 @@ public static class WorkspaceFineTuner
             DataDir = source.DataDir,
             Where = source.Where.Select(CaseFilter.Parse).ToArray(),
             DataSpacingUm = source.DataSpacingUm,
-            ExtraSamples = patches,
             ClassNames = m.ClassNames,
             SpacingUm = m.SpacingUm,
             PatchSize = m.PatchSize,
@@ -55,15 +50,12 @@ public static class WorkspaceFineTuner
             Normalisation = m.Normalisation,
             Dropout = m.Dropout,
             Members = start.Members.Count,
-            Steps = request.Steps,
-            BatchSize = request.BatchSize,
             Seed = request.Seed,
             Threads = request.Threads,
-            Augmentation = request.NoAugmentation ? AugmentationOptions.None : new AugmentationOptions(),
         };
         using var trained = request.FromScratch
-            ? EnsembleTrainer.Train(options, progress, cancel)
-            : EnsembleTrainer.FineTune(start, options, progress, cancel);
+            ? EnsembleTrainer.Train(request.Recipe.Scratch(options, patches, request.ScratchSteps, m.SpacingUm), progress, cancel)
+            : request.Recipe.Run(start, options, patches, progress, cancel);
         var id = "v" + (workspace.Manifest.Versions.Count + 1).ToString(CultureInfo.InvariantCulture);
         var version = new ModelVersion
         {
@@ -73,9 +65,9 @@ public static class WorkspaceFineTuner
             Parent = parent.Id,
             TrainedOnRounds = rounds,
             How = request.FromScratch ? "from-scratch" : "fine-tuned",
-            Steps = request.Steps,
-            PatchWeight = request.PatchWeight,
+            Steps = request.FromScratch ? request.ScratchSteps : request.Recipe.Steps,
             PatchCount = patches.Count,
+            Recipe = request.Recipe.Describe(),
         };
         var folder = workspace.PathOf(version.Folder);
         if (Directory.Exists(folder)) throw new InvalidInputException(folder, "model folder already exists; refusing to overwrite it");

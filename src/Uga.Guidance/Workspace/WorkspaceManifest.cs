@@ -68,9 +68,13 @@ public sealed record ModelVersion
     /// <summary>"registered" for the initial model, "fine-tuned" or "from-scratch" after.</summary>
     public required string How { get; init; }
     public int Steps { get; init; }
+    /// <summary>Round 1's per-patch sampling weight (versions made since record <see cref="Recipe"/> instead).</summary>
     public double PatchWeight { get; init; }
     public int PatchCount { get; init; }
     public string? SourceModel { get; init; }
+
+    /// <summary>The fine-tuning recipe that made it (<see cref="Learning.FineTuneRecipe.Describe"/>); null for registered and round-1 versions.</summary>
+    public string? Recipe { get; init; }
 }
 
 /// <summary>One round: the candidates a model version proposed and the annotations imported for them.</summary>

@@ -49,7 +49,7 @@ public class SimulationRunTests
             ClassNames = ["background", "benign", "malignant"],
             OutDir = Path.Combine(dir.Path, "report"),
         });
-        return quick with { Seeds = [1], Strategies = ["uncertainty-sum", "random"], Steps = 6, FineTuneSteps = 2 };
+        return quick with { Seeds = [1], Strategies = ["uncertainty-sum", "random"], Steps = 6, FineTune = quick.FineTune with { Steps = 2 } };
     }
 
     [Fact]

@@ -68,7 +68,7 @@ public sealed class WorkspaceTests
         Assert.Equal((20, 18), (extra.Width, extra.Height));
         Assert.All(extra.Data, v => Assert.Equal(1, v));
         // A patch smaller than the model's 32 px training patch still trains.
-        var v2 = WorkspaceFineTuner.FineTune(ws, new FineTuneRequest { Steps = 2, BatchSize = 2, Threads = 1 }, cancel: TestContext.Current.CancellationToken);
+        var v2 = WorkspaceFineTuner.FineTune(ws, new FineTuneRequest { Recipe = new FineTuneRecipe { Steps = 2, BatchSize = 2 }, Threads = 1 }, cancel: TestContext.Current.CancellationToken);
         Assert.Equal(2, v2.PatchCount);
     }
 
@@ -126,7 +126,7 @@ public sealed class WorkspaceTests
         var labels = ImageFile.ReadLabels(Path.Combine(patchDir, "masks", import.Patches[0] + ".png"));
         double before = Loss(Path.Combine(ws.Root, "models", "v1"), image, labels);
 
-        var v2 = WorkspaceFineTuner.FineTune(ws, new FineTuneRequest { Steps = 40, PatchWeight = 4, BatchSize = 4, NoAugmentation = true, Threads = 1 }, cancel: TestContext.Current.CancellationToken);
+        var v2 = WorkspaceFineTuner.FineTune(ws, new FineTuneRequest { Recipe = new FineTuneRecipe { Steps = 40, LearningRate = 1e-3, BatchSize = 4, Augmentation = AugmentationOptions.None }, Threads = 1 }, cancel: TestContext.Current.CancellationToken);
 
         Assert.Equal("v2", v2.Id);
         Assert.Equal("v1", v2.Parent);
@@ -148,7 +148,7 @@ public sealed class WorkspaceTests
     {
         using var dir = new TempDir();
         var ws = F.Workspace(dir);
-        var e = Assert.Throws<InvalidInputException>(() => WorkspaceFineTuner.FineTune(ws, new FineTuneRequest { Steps = 2 }, cancel: TestContext.Current.CancellationToken));
+        var e = Assert.Throws<InvalidInputException>(() => WorkspaceFineTuner.FineTune(ws, new FineTuneRequest { Recipe = new FineTuneRecipe { Steps = 2 } }, cancel: TestContext.Current.CancellationToken));
         Assert.Contains("no imported annotations", e.Message, StringComparison.Ordinal);
     }
 

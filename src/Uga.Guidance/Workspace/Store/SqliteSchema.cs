@@ -11,7 +11,7 @@ internal static class SqliteSchema
         CREATE TABLE model_versions (
             id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, folder TEXT NOT NULL, parent TEXT REFERENCES model_versions(id),
             created_at TEXT NOT NULL, how TEXT NOT NULL, steps INTEGER NOT NULL, patch_weight REAL NOT NULL, patch_count INTEGER NOT NULL,
-            source_model TEXT, trained_on_rounds TEXT NOT NULL);
+            source_model TEXT, trained_on_rounds TEXT NOT NULL, recipe TEXT);
         CREATE TABLE rounds (
             id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, ranked_by TEXT NOT NULL REFERENCES model_versions(id),
             created_at TEXT NOT NULL, candidates_file TEXT);

@@ -82,7 +82,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
         var sourceJson = Scalar("SELECT value FROM meta WHERE key = 'source'") as string
             ?? throw new InvalidInputException(Location, "workspace store has no source data (interrupted `uga workspace init`?)");
         var source = JsonSerializer.Deserialize<SourceData>(sourceJson, WorkspaceManifest.Json)!;
-        var versions = Query("SELECT id, folder, parent, created_at, how, steps, patch_weight, patch_count, source_model, trained_on_rounds FROM model_versions ORDER BY seq",
+        var versions = Query("SELECT id, folder, parent, created_at, how, steps, patch_weight, patch_count, source_model, trained_on_rounds, recipe FROM model_versions ORDER BY seq",
             r => new ModelVersion
             {
                 Id = r.GetString(0),
@@ -95,6 +95,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
                 PatchCount = r.GetInt32(7),
                 SourceModel = r.IsDBNull(8) ? null : r.GetString(8),
                 TrainedOnRounds = Json<List<string>>(r.GetString(9)),
+                Recipe = r.IsDBNull(10) ? null : r.GetString(10),
             });
         var imports = Query("SELECT round_id, file, sha256, format, slide, imported_at, spacing_um, unlabelled, candidate_patches, extra_regions, polygons, patches, pixels_per_class FROM imports ORDER BY id",
             r => (Round: r.GetString(0), Import: new AnnotationImport
@@ -193,10 +194,10 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
     }
 
     private void InsertVersion(ModelVersion v) =>
-        Execute("INSERT INTO model_versions(id, seq, folder, parent, created_at, how, steps, patch_weight, patch_count, source_model, trained_on_rounds) " +
-            "VALUES ($id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM model_versions), $f, $p, $at, $how, $st, $w, $n, $src, $r)",
+        Execute("INSERT INTO model_versions(id, seq, folder, parent, created_at, how, steps, patch_weight, patch_count, source_model, trained_on_rounds, recipe) " +
+            "VALUES ($id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM model_versions), $f, $p, $at, $how, $st, $w, $n, $src, $r, $recipe)",
             ("$id", v.Id), ("$f", v.Folder), ("$p", v.Parent), ("$at", Text(v.CreatedAt)), ("$how", v.How), ("$st", v.Steps), ("$w", v.PatchWeight),
-            ("$n", v.PatchCount), ("$src", v.SourceModel), ("$r", JsonSerializer.Serialize(v.TrainedOnRounds)));
+            ("$n", v.PatchCount), ("$src", v.SourceModel), ("$r", JsonSerializer.Serialize(v.TrainedOnRounds)), ("$recipe", v.Recipe));
 
     private long InsertCandidate(StoredCandidate c) =>
         Insert("INSERT INTO candidates(round_id, slide, rank, level0_x, level0_y, level0_w, level0_h, level0_spacing_um, grid_x, grid_y, grid_w, grid_h, grid_spacing_um, score, strategy, model_version) " +
