@@ -1,8 +1,5 @@
-using Uga.Engine;
 using Uga.Guidance.Queue;
 using Uga.Guidance.Ranking;
-using Uga.Slides;
-using Uga.Slides.Tissue;
 
 namespace Uga.Guidance.Demo;
 
@@ -10,10 +7,9 @@ namespace Uga.Guidance.Demo;
 public sealed record DemoSelection(string Strategy, IReadOnlyList<Candidate> Chosen, string? ExportDir);
 
 /// <summary>
-/// Ranking for the demo. The headline strategy runs the real `uga rank` pipeline (<see cref="Ranker"/>: predicts the
-/// pool, writes the maps, the ASAP/GeoJSON queue and the preview with numbered boxes). The other strategies are
-/// scored on the very same uncertainty maps with the Ranking API directly (grid → strategy → selector, the same
-/// calls Ranker makes), so the pool is predicted once rather than once per strategy.
+/// Ranking for the demo: every strategy runs the real `uga rank` pipeline (<see cref="Ranker"/>: the pool's
+/// prediction artifacts, the ASAP/GeoJSON queue and the preview with numbered boxes). The headline predicts the
+/// pool; the others reuse its artifacts, so the pool is predicted once rather than once per strategy.
 /// </summary>
 internal static class DemoRanking
 {
@@ -33,37 +29,13 @@ internal static class DemoRanking
         Cancellation = o.Cancellation,
     };
 
-    /// <summary>Runs <paramref name="strategy"/> on the maps <paramref name="export"/> wrote under maps/.</summary>
-    public static DemoSelection FromMaps(DemoOptions o, RankRequest headline, string strategy, int classCount, double modelSpacingUm)
+    /// <summary>
+    /// <paramref name="strategy"/> through the same `uga rank` pipeline as the headline, on the prediction artifacts the
+    /// headline stored (so the pool is predicted once, at full precision), with its own export folder.
+    /// </summary>
+    public static DemoSelection Other(RankRequest headline, string strategy, string outDir)
     {
-        var request = headline with { Strategy = strategy };
-        var scoring = RankingStrategies.Create(strategy, new StrategyOptions { Measure = request.Measure, Seed = o.Seed });
-        var measure = RankingStrategies.MeasureFor(scoring.Name, request.Measure);
-        var scale = SlidePredictor.UncertaintyScale(measure, classCount);
-        var slides = new List<RankingSlide>();
-        foreach (var path in headline.SlidePaths)
-        {
-            var stem = Path.GetFileNameWithoutExtension(path);
-            using var slide = SlideFactory.Open(path);
-            var tissue = TissueDetector.Detect(slide, cancel: o.Cancellation);
-            var mapPath = Path.Combine(headline.OutDir, "maps", stem + ".uncertainty.tif");
-            var (map, _) = UncertaintyTiff.Read(mapPath, modelSpacingUm, scale, long.MaxValue);
-            slides.Add(new RankingSlide(stem, (int)slide.Levels[0].Width, (int)slide.Levels[0].Height, slide.Spacing)
-            {
-                Tissue = tissue,
-                Measures = new Dictionary<string, SpacedMap>(StringComparer.Ordinal) { [measure] = map },
-            });
-        }
-        var grid = new GridOptions { PatchSizePx = request.PatchSizePx, SpacingUm = modelSpacingUm, MinTissueFraction = request.MinTissueFraction };
-        var pool = CandidateGrid.Build(slides, grid);
-        var selection = CandidateSelector.Select(pool, scoring, new SelectionOptions
-        {
-            K = request.K,
-            Mode = request.KMode,
-            MaxPerSlide = request.MaxPerSlide,
-            Seed = request.Seed,
-            Shortfall = ShortfallPolicy.ReturnAllWithWarning,
-        });
-        return new DemoSelection(strategy, selection.Chosen, null);
+        var result = Ranker.Run(headline with { Strategy = strategy, OutDir = outDir, ArtifactsDir = headline.ArtifactsDir ?? Path.Combine(headline.OutDir, "maps") });
+        return new DemoSelection(strategy, result.Selection.Chosen, outDir);
     }
 }

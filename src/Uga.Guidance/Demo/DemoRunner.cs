@@ -40,7 +40,7 @@ public static class DemoRunner
             var rank = Ranker.Run(headline);
             var list = new List<DemoSelection> { new(o.Strategies[0], rank.Selection.Chosen, headline.OutDir) };
             foreach (var s in o.AllStrategies.Skip(1))
-                list.Add(DemoRanking.FromMaps(o, headline, s, baseline.Manifest.ClassCount, baseline.Manifest.SpacingUm));
+                list.Add(DemoRanking.Other(headline, s, Path.Combine(rankDir, s)));
             return list;
         });
 

@@ -120,6 +120,15 @@ public sealed record RankRequest
         CandidateExclusion.Validate(ExcludeRegions, ExcludeMinOverlap);
     }
 
+    /// <summary>The grid, strategy and selection of this request for a model at <paramref name="modelSpacingUm"/>.</summary>
+    public RankSettings Settings(double modelSpacingUm) => new()
+    {
+        Grid = GridOptions(modelSpacingUm),
+        Strategy = Strategy,
+        StrategyOptions = new StrategyOptions { Measure = Measure, Seed = Seed },
+        Selection = SelectionOptions(),
+    };
+
     public RankingStrategy CreateStrategy() =>
         RankingStrategies.Create(Strategy, new StrategyOptions { Measure = Measure, Seed = Seed });
 

@@ -33,7 +33,8 @@ public static class Ranker
         CheckUniqueStems(slidePaths.Count > 0 ? slidePaths : cases.Select(c => c.ImagePath).ToList());
 
         using var ensemble = Ensemble.Load(request.ModelDir);
-        var grid = request.GridOptions(ensemble.Manifest.SpacingUm);
+        var settings = request.Settings(ensemble.Manifest.SpacingUm);
+        var grid = settings.Grid;
         // The grid needs only the tissue: a pool too small for K fails here, before hours of prediction.
         var inputs = slidePaths.Count > 0
             ? slidePaths.Select(p => PoolLoader.PrepareSlide(p, request)).ToList()
@@ -56,7 +57,7 @@ public static class Ranker
             request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
         }
         var pool = Exclude(CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress), request, out excluded);
-        var selection = ExplainShortfall(excluded, () => CandidateSelector.Select(pool, strategy, request.SelectionOptions()));
+        var selection = ExplainShortfall(excluded, () => settings.Choose(pool));
         var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
         return new RankResult
         {

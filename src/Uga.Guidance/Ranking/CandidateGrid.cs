@@ -25,40 +25,106 @@ public sealed record GridOptions
 }
 
 /// <summary>
+/// What phase 1 of ranking knows of one slide: its kept candidates with every statistic that needs only this slide
+/// (sum, mean, max, the counts above the patch's and the slide's maxima) and the slide's maximum per measure. It is
+/// computed independently per slide, so it can run anywhere (one process per slide, one task per slide on a
+/// cluster); <see cref="CandidateGrid.Reduce"/> is the pool-wide phase 2.
+/// </summary>
+public sealed record SlideFeatures(RankingSlide Slide, IReadOnlyList<Candidate> Candidates, IReadOnlyDictionary<string, double> Maxima);
+
+/// <summary>
 /// Lays a grid of square patches over the tissue of every slide in the pool and measures, for every uncertainty
 /// map, sum, mean, max and the three threshold counts (patch max, slide max, pool max) of each kept patch.
 /// Slide and pool maxima are taken over the kept (tissue) patches, so glass artefacts cannot set the threshold.
+/// Two phases: <see cref="Features"/> per slide, then <see cref="Reduce"/> over the pool.
 /// </summary>
 public static class CandidateGrid
 {
     public static IReadOnlyList<Candidate> Build(
         IReadOnlyList<RankingSlide> slides, GridOptions options, IProgress<WorkProgress>? progress = null)
     {
-        Validate(slides, options);
-        var kept = new List<Pending>();
+        ValidateOptions(options);
+        if (slides.Count == 0) throw new InvalidInputException(null, "no slides given to lay the candidate grid over");
+        var features = new List<SlideFeatures>(slides.Count);
         for (int s = 0; s < slides.Count; s++)
         {
-            kept.AddRange(LayOut(slides[s], s, options));
+            features.Add(Features(slides[s], options));
             progress?.Report(new WorkProgress("grid", s + 1, slides.Count, slides[s].Id));
         }
-
-        var names = slides.SelectMany(sl => sl.Measures.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
-        foreach (var name in names) MeasureFirstPass(slides, kept, name, options.SpacingUm);
-        foreach (var name in names) CountAboveThresholds(slides, kept, name, options);
-
-        var colours = slides.Select(sl => sl.Colour is null ? null : new ColourIntegrals(sl.Colour)).ToArray();
-        return kept.Select(p => ToCandidate(p, slides[p.Slide], colours[p.Slide], options)).ToArray();
+        return Reduce(features, options);
     }
 
-    private sealed class Pending(int slide, PixelRegion region, double tissue)
+    /// <summary>Phase 1: the candidates of one slide and its maxima, without anything that needs the other slides.</summary>
+    public static SlideFeatures Features(RankingSlide slide, GridOptions options)
     {
-        public int Slide { get; } = slide;
+        ValidateOptions(options);
+        ValidateSlide(slide);
+        var kept = LayOut(slide, options).ToList();
+        var names = slide.Measures.Keys.Order(StringComparer.Ordinal).ToArray();
+        var maxima = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var map = slide.Measures[name];
+            double slideMax = double.NegativeInfinity;
+            foreach (var p in kept)
+            {
+                var (sum, max, pixels) = WindowScan.SumMax(map.Map, Window(p.Region, options.SpacingUm, map));
+                p.Stats[name] = new MeasureStats(sum, pixels == 0 ? 0 : sum / pixels, pixels == 0 ? 0 : max, 0, 0, 0, pixels);
+                slideMax = Math.Max(slideMax, p.Stats[name].Max);
+            }
+            maxima[name] = slideMax;
+            double f = options.CountThresholdFactor;
+            foreach (var p in kept)
+            {
+                var st = p.Stats[name];
+                var (cPatch, cSlide, _) = WindowScan.CountAbove(map.Map, Window(p.Region, options.SpacingUm, map), f * st.Max, f * slideMax, double.PositiveInfinity);
+                p.Stats[name] = st with { PatchCount = cPatch, SlideCount = cSlide };
+            }
+        }
+        var colour = slide.Colour is null ? null : new ColourIntegrals(slide.Colour);
+        return new SlideFeatures(slide, [.. kept.Select(p => ToCandidate(p, slide, colour, options))], maxima);
+    }
+
+    /// <summary>
+    /// Phase 2: the pool. Fills in the counts above the pool's maximum — equal to the slide count on the slide that
+    /// holds the maximum, zero where the slide never reaches the pool threshold, and counted again only in between.
+    /// </summary>
+    public static IReadOnlyList<Candidate> Reduce(IReadOnlyList<SlideFeatures> slides, GridOptions options)
+    {
+        if (slides.Count == 0) throw new InvalidInputException(null, "no slides given to lay the candidate grid over");
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in slides)
+            if (!ids.Add(s.Slide.Id)) throw new InvalidInputException(s.Slide.Id, "slide id appears twice in the pool");
+        var poolMax = slides.SelectMany(s => s.Maxima).GroupBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Max(kv => kv.Value), StringComparer.Ordinal);
+        var result = new List<Candidate>();
+        foreach (var s in slides)
+            result.AddRange(s.Candidates.Select(c => c with { Measures = WithPoolCounts(s, c, poolMax, options) }));
+        return result;
+    }
+
+    private static Dictionary<string, MeasureStats> WithPoolCounts(SlideFeatures s, Candidate c, Dictionary<string, double> poolMax, GridOptions o)
+    {
+        var stats = new Dictionary<string, MeasureStats>(StringComparer.Ordinal);
+        foreach (var (name, st) in c.Measures)
+        {
+            float threshold = (float)(o.CountThresholdFactor * poolMax[name]), slideThreshold = (float)(o.CountThresholdFactor * s.Maxima[name]);
+            long pool = threshold == slideThreshold ? st.SlideCount
+                : threshold >= (float)s.Maxima[name] ? 0
+                : WindowScan.CountAbove(s.Slide.Measures[name].Map, Window(c.Region, o.SpacingUm, s.Slide.Measures[name]), threshold, double.PositiveInfinity, double.PositiveInfinity).A;
+            stats[name] = st with { PoolCount = pool };
+        }
+        return stats;
+    }
+
+    private sealed class Pending(PixelRegion region, double tissue)
+    {
         public PixelRegion Region { get; } = region;
         public double Tissue { get; } = tissue;
         public Dictionary<string, MeasureStats> Stats { get; } = new(StringComparer.Ordinal);
     }
 
-    private static void Validate(IReadOnlyList<RankingSlide> slides, GridOptions options)
+    private static void ValidateOptions(GridOptions options)
     {
         if (options.PatchSizePx <= 0) throw new InvalidInputException(null, $"patch size must be positive, got {options.PatchSizePx}");
         if (options.StridePx is <= 0) throw new InvalidInputException(null, $"stride must be positive, got {options.StridePx}");
@@ -67,15 +133,13 @@ public static class CandidateGrid
             throw new InvalidInputException(null, $"minimum tissue fraction must be in [0, 1], got {options.MinTissueFraction}");
         if (options.CountThresholdFactor is <= 0 or > 1)
             throw new InvalidInputException(null, $"count threshold factor must be in (0, 1], got {options.CountThresholdFactor}");
-        if (slides.Count == 0) throw new InvalidInputException(null, "no slides given to lay the candidate grid over");
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var slide in slides)
-        {
-            if (!ids.Add(slide.Id)) throw new InvalidInputException(slide.Id, "slide id appears twice in the pool");
-            SpacingMath.RequirePositive(slide.SpacingUm, slide.Id);
-            if (slide.Width <= 0 || slide.Height <= 0) throw new InvalidInputException(slide.Id, $"slide size {slide.Width}x{slide.Height} is empty");
-            foreach (var (name, map) in slide.Measures) CheckCoverage(slide, name, map);
-        }
+    }
+
+    private static void ValidateSlide(RankingSlide slide)
+    {
+        SpacingMath.RequirePositive(slide.SpacingUm, slide.Id);
+        if (slide.Width <= 0 || slide.Height <= 0) throw new InvalidInputException(slide.Id, $"slide size {slide.Width}x{slide.Height} is empty");
+        foreach (var (name, map) in slide.Measures) CheckCoverage(slide, name, map);
     }
 
     // A map that covers a different area than the slide means maps and slides were mixed up; tolerate rounding only.
@@ -90,7 +154,7 @@ public static class CandidateGrid
                 $"'{name}' map covers {mwUm:0.#}x{mhUm:0.#} µm but the slide is {wUm:0.#}x{hUm:0.#} µm (wrong map or spacing?)");
     }
 
-    private static IEnumerable<Pending> LayOut(RankingSlide slide, int index, GridOptions o)
+    private static IEnumerable<Pending> LayOut(RankingSlide slide, GridOptions o)
     {
         int width = GridExtent(slide.Width, slide.SpacingUm, o.SpacingUm);
         int height = GridExtent(slide.Height, slide.SpacingUm, o.SpacingUm);
@@ -101,7 +165,7 @@ public static class CandidateGrid
             {
                 var region = new PixelRegion(x, y, o.PatchSizePx, o.PatchSizePx);
                 double tissue = slide.Tissue?.TissueFraction(region, o.SpacingUm) ?? 1.0;
-                if (tissue >= o.MinTissueFraction && tissue > 0) yield return new Pending(index, region, tissue);
+                if (tissue >= o.MinTissueFraction && tissue > 0) yield return new Pending(region, tissue);
             }
         }
     }
@@ -118,36 +182,6 @@ public static class CandidateGrid
             yield return p;
         }
         if (coverEdges && extent >= patch && last != extent - patch) yield return extent - patch;
-    }
-
-    // Pass 1 over each patch window: sum, max and pixel count (the per-patch threshold needs the max first).
-    private static void MeasureFirstPass(IReadOnlyList<RankingSlide> slides, List<Pending> kept, string name, double gridSpacing)
-    {
-        foreach (var p in kept)
-        {
-            if (!slides[p.Slide].Measures.TryGetValue(name, out var map)) continue;
-            var (sum, max, pixels) = WindowScan.SumMax(map.Map, Window(p.Region, gridSpacing, map));
-            p.Stats[name] = new MeasureStats(sum, pixels == 0 ? 0 : sum / pixels, pixels == 0 ? 0 : max, 0, 0, 0, pixels);
-        }
-    }
-
-    // Pass 2: counts above factor × (patch max, slide max, pool max); maxima over the kept patches only.
-    private static void CountAboveThresholds(IReadOnlyList<RankingSlide> slides, List<Pending> kept, string name, GridOptions o)
-    {
-        var slideMax = new double[slides.Count];
-        Array.Fill(slideMax, double.NegativeInfinity);
-        foreach (var p in kept)
-            if (p.Stats.TryGetValue(name, out var st)) slideMax[p.Slide] = Math.Max(slideMax[p.Slide], st.Max);
-        double poolMax = slideMax.Max();
-        double f = o.CountThresholdFactor;
-        foreach (var p in kept)
-        {
-            if (!p.Stats.TryGetValue(name, out var st)) continue;
-            var map = slides[p.Slide].Measures[name];
-            var (cPatch, cSlide, cPool) = WindowScan.CountAbove(
-                map.Map, Window(p.Region, o.SpacingUm, map), f * st.Max, f * slideMax[p.Slide], f * poolMax);
-            p.Stats[name] = st with { PatchCount = cPatch, SlideCount = cSlide, PoolCount = cPool };
-        }
     }
 
     private static PixelRegion Window(PixelRegion region, double gridSpacing, SpacedMap map) =>

@@ -50,16 +50,7 @@ internal sealed class ReplicateContext(
     public (IReadOnlyList<SegmentationSample> Samples, ChoiceQuality Quality, IReadOnlyList<string> Warnings) Choose(
         SimulationRunner.PoolState pool, string strategy, int k)
     {
-        var ranking = RankingStrategies.Create(strategy, new StrategyOptions { Measure = o.Measure, Seed = seed });
-        var selection = CandidateSelector.Select(pool.Grid, ranking, new SelectionOptions
-        {
-            K = k,
-            Mode = kMode,
-            MinCentreDistanceUm = o.MinDistance,
-            JitterFraction = o.Jitter,
-            Seed = seed,
-            Shortfall = ShortfallPolicy.ReturnAllWithWarning,
-        });
+        var selection = o.RankSettings(strategy, k, kMode, seed).Choose(pool.Grid);
         var agreement = ErrorAgreement.Evaluate(selection, pool.Errors, Math.Max(1, selection.Chosen.Count));
         var onChosen = new ClassCounts(_classes);
         var samples = new List<SegmentationSample>();

@@ -150,6 +150,26 @@ public sealed record SimulationOptions
     /// <summary>Flips, rotations and scale always; stain jitter when <see cref="StainAugmentation"/>.</summary>
     internal AugmentationOptions Augmentation => StainAugmentation ? new AugmentationOptions() : new AugmentationOptions { StainScale = 0, StainShift = 0 };
 
+    /// <summary>The candidate grid every replicate lays over its pool.</summary>
+    internal GridOptions Grid => new() { PatchSizePx = PatchSize, SpacingUm = SpacingUm, StridePx = Stride, MinTissueFraction = MinTissueFraction };
+
+    /// <summary>How <paramref name="strategy"/> chooses K patches in one replicate (a small pool returns what it has, with a warning).</summary>
+    internal RankSettings RankSettings(string strategy, int k, KMode mode, int seed) => new()
+    {
+        Grid = Grid,
+        Strategy = strategy,
+        StrategyOptions = new StrategyOptions { Measure = Measure, Seed = seed },
+        Selection = new SelectionOptions
+        {
+            K = k,
+            Mode = mode,
+            MinCentreDistanceUm = MinDistance,
+            JitterFraction = Jitter,
+            Seed = seed,
+            Shortfall = ShortfallPolicy.ReturnAllWithWarning,
+        },
+    };
+
     /// <summary>The recipe as run: <see cref="FineTune"/> with the batch size and augmentation of the baseline.</summary>
     internal FineTuneRecipe Recipe => FineTune with { BatchSize = BatchSize, Augmentation = Augmentation };
 }

@@ -100,13 +100,7 @@ public static class SimulationRunner
             Measures = maps is null ? new Dictionary<string, SpacedMap>()
                 : maps[item.Id].ToDictionary(kv => kv.Key, kv => new SpacedMap(kv.Value, o.SpacingUm), StringComparer.Ordinal),
         }).ToList();
-        return CandidateGrid.Build(slides, new GridOptions
-        {
-            PatchSizePx = o.PatchSize,
-            SpacingUm = o.SpacingUm,
-            StridePx = o.Stride,
-            MinTissueFraction = o.MinTissueFraction,
-        });
+        return CandidateGrid.Build(slides, o.Grid);
     }
 
     // Fails before any training when a fold cannot give the largest K: a comparison that silently takes fewer
