@@ -75,16 +75,16 @@ public sealed class LearningBench : IConsoleBench
     /// <summary>Tiled prediction of the whole image with one network, best of <paramref name="repeats"/> runs; returns seconds.</summary>
     private static double Infer(UNet net, RgbImage image, int patch, double flopsPerPixel, int repeats, string label)
     {
-        var source = new EnsembleSource([net]);
+        var source = new EnsembleSource([net], Scale);
         var options = new PredictOptions { BatchSize = 4 };
         var layout = new TileLayout(patch, options.OverlapFor(patch));
         int tiles = layout.Cover(new PixelRegion(0, 0, image.Width, image.Height)).Count;
-        TiledPredictor.PredictStack(source, Scale, patch, image.Crop(new PixelRegion(0, 0, Math.Min(image.Width, patch), Math.Min(image.Height, patch))), options); // warm-up
+        TiledPredictor.PredictStack(source, patch, image.Crop(new PixelRegion(0, 0, Math.Min(image.Width, patch), Math.Min(image.Height, patch))), options); // warm-up
         double seconds = double.MaxValue;
         for (int r = 0; r < Math.Max(1, repeats); r++)
         {
             var watch = Stopwatch.StartNew();
-            TiledPredictor.PredictStack(source, Scale, patch, image, options);
+            TiledPredictor.PredictStack(source, patch, image, options);
             seconds = Math.Min(seconds, watch.Elapsed.TotalSeconds);
         }
         double networkFlops = flopsPerPixel * tiles * patch * patch;

@@ -22,6 +22,9 @@ public sealed record SlidePredictionOptions
 
     public int BatchSize { get; init; } = 8;
 
+    /// <summary>Seed of a stochastic source (MC-dropout), so a run can be repeated exactly; null leaves it alone.</summary>
+    public long? Seed { get; init; } = 1;
+
     /// <summary>
     /// Side of the square blocks the slide is processed in, in pixels at the model's spacing (a multiple of the
     /// output tile size). Memory grows with width × block size, never with the slide's area; larger blocks

@@ -4,7 +4,6 @@ using Uga.Learning.Inference;
 using Uga.Learning.Uncertainty;
 using Uga.Slides;
 using Uga.Slides.Tissue;
-using static TorchSharp.torch;
 
 namespace Uga.Engine;
 
@@ -34,8 +33,8 @@ internal sealed class Run
         patch = ensemble.Manifest.PatchSize;
         layout = new TileLayout(patch, options.Overlap ?? patch / 2);
         window = new BlendWindow(patch);
-        var members = ensemble.Members.Cast<nn.Module<Tensor, Tensor>>().ToList();
-        source = SampleSources.Create(options.Samples, members, options.McDropoutPasses);
+        source = ensemble.CreateSource(options.Samples, options.McDropoutPasses);
+        if (source is IStochasticSource stochastic && options.Seed is { } seed) stochastic.Reseed(seed);
         Classes = ensemble.Manifest.ClassCount;
         ClassPixels = new long[Classes];
         totalPatches = CountBlockPatches(width, height, options.BlockSize);
@@ -166,14 +165,11 @@ internal sealed class Run
     {
         var extent = patches.Aggregate(Union);
         var image = slide.ReadRegion(SpacingUm, extent);
-        using var inference = inference_mode();
-        using var bytes = tensor(image.Data, [1, image.Height, image.Width, 3]);
-        using var input = ensemble.Normalise(bytes);
         for (int start = 0; start < patches.Count; start += options.BatchSize)
         {
             options.Cancellation.ThrowIfCancellationRequested();
             var batch = patches.Skip(start).Take(options.BatchSize).Select(p => (p.X, p.Y)).ToList();
-            var (values, _) = TiledPredictor.PredictBatch(source, input, extent, batch, patch);
+            var (values, _) = TiledPredictor.PredictBatch(source, image, extent, batch, patch);
             accumulator.AddBatch(batch, values);
             patchesDone += batch.Count;
             ReportProgress();

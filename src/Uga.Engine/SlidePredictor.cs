@@ -7,7 +7,6 @@ using Uga.Learning.Uncertainty;
 using Uga.Slides;
 using Uga.Slides.Tissue;
 using Uga.Slides.Writing;
-using static TorchSharp.torch;
 
 namespace Uga.Engine;
 

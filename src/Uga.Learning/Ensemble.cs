@@ -1,5 +1,6 @@
 using TorchSharp;
 using Uga.Imaging;
+using Uga.Learning.Inference;
 using static TorchSharp.torch;
 
 namespace Uga.Learning;
@@ -86,6 +87,10 @@ public sealed class Ensemble : IDisposable
         };
         return InputTensor.Normalise(x, mean, std).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The members as an <see cref="IProbabilitySource"/> of <paramref name="kind"/> (torch-free callers see only the contract).</summary>
+    public IProbabilitySource CreateSource(SampleSourceKind kind, int passes = 8) =>
+        TorchSources.Create(kind, [.. Members.Cast<nn.Module<Tensor, Tensor>>()], Normalise, passes);
 
     /// <summary>One image as normalised network input 1×3×H×W.</summary>
     public Tensor Normalise(RgbImage image)

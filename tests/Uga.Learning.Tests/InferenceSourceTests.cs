@@ -17,7 +17,7 @@ public class InferenceSourceTests
         return net;
     }
 
-    private static float[] Samples(IProbabilitySource source, int seed)
+    private static float[] Samples(TorchSource source, int seed)
     {
         torch.random.manual_seed(seed);
         using var scope = NewDisposeScope();
@@ -30,8 +30,8 @@ public class InferenceSourceTests
     {
         using var withDropout = SmallUNet(0.5, 1);
         using var without = SmallUNet(0, 1);
-        var varying = new McDropoutSource(withDropout, 4);
-        var constant = new McDropoutSource(without, 4);
+        var varying = new McDropoutSource(withDropout, 4, InferenceTestModels.Scale);
+        var constant = new McDropoutSource(without, 4, InferenceTestModels.Scale);
         Assert.True(varying.HasActiveDropout);
         Assert.False(constant.HasActiveDropout);
 
@@ -48,7 +48,7 @@ public class InferenceSourceTests
     {
         using var net = SmallUNet(0.5, 12);
         var image = InferenceTestModels.RandomImage(40, 30, 4);
-        SampleProbabilities Run(long seed) => TiledPredictor.PredictStack(new McDropoutSource(net, 3), InferenceTestModels.Scale, 16, image,
+        SampleProbabilities Run(long seed) => TiledPredictor.PredictStack(new McDropoutSource(net, 3, InferenceTestModels.Scale), 16, image,
             new PredictOptions { Seed = seed, McDropoutPasses = 3 });
         var a = Run(5);
         var b = Run(5);
@@ -63,7 +63,7 @@ public class InferenceSourceTests
         using var net = SmallUNet(0.5, 2);
         var bn = net.modules().OfType<BatchNorm2d>().First();
         var before = bn.running_mean!.data<float>().ToArray();
-        Samples(new McDropoutSource(net, 3), 4);
+        Samples(new McDropoutSource(net, 3, InferenceTestModels.Scale), 4);
         Assert.Equal(before, bn.running_mean!.data<float>().ToArray());
         Assert.All(net.modules().OfType<BatchNorm2d>(), m => Assert.False(m.training));
         Assert.All(net.modules().OfType<Dropout2d>(), m => Assert.False(m.training)); // restored afterwards
@@ -73,14 +73,14 @@ public class InferenceSourceTests
     public void McDropoutIsRefusedForAModelWithoutDropout()
     {
         using var net = SmallUNet(0, 5);
-        Assert.Throws<InvalidInputException>(() => SampleSources.Create(SampleSourceKind.McDropout, [net]));
+        Assert.Throws<InvalidInputException>(() => TorchSources.Create(SampleSourceKind.McDropout, [net], InferenceTestModels.Scale));
     }
 
     [Fact]
     public void TtaOfAnEquivariantModelHasZeroUncertainty()
     {
         var conv = InferenceTestModels.PointwiseConv(3, seed: 9);
-        var stack = TiledPredictor.PredictStack(new TtaSource(conv), InferenceTestModels.Scale, 32,
+        var stack = TiledPredictor.PredictStack(new TtaSource(conv, InferenceTestModels.Scale), 32,
             InferenceTestModels.RandomImage(70, 45, 6), new PredictOptions());
         Assert.Equal(8, stack.Samples);
         foreach (var name in new[] { "variance", "mutual-information" })
@@ -93,7 +93,7 @@ public class InferenceSourceTests
         // A 3×3 convolution with random weights is not rotation-equivariant, so the augmented samples differ.
         torch.random.manual_seed(11);
         var conv = nn.Conv2d(3, 2, 3, padding: 1);
-        var stack = TiledPredictor.PredictStack(new TtaSource(conv), InferenceTestModels.Scale, 32,
+        var stack = TiledPredictor.PredictStack(new TtaSource(conv, InferenceTestModels.Scale), 32,
             InferenceTestModels.RandomImage(40, 40, 7), new PredictOptions());
         Assert.True(UncertaintyMeasures.Map(UncertaintyMeasures.Get("variance"), stack).Max() > 1e-4);
     }

@@ -13,8 +13,8 @@ public class TiledBlendingTests
     [InlineData(129, 65, 32, 10)]
     public void ConstantModelGivesConstantOutputAcrossSeams(int width, int height, int patch, int overlap)
     {
-        var source = new EnsembleSource([new ConstantLogits(0f, 1f, -1f)]);
-        var stack = TiledPredictor.PredictStack(source, InferenceTestModels.Scale, patch, InferenceTestModels.RandomImage(width, height, 1),
+        var source = new EnsembleSource([new ConstantLogits(0f, 1f, -1f)], InferenceTestModels.Scale);
+        var stack = TiledPredictor.PredictStack(source, patch, InferenceTestModels.RandomImage(width, height, 1),
             new PredictOptions { Overlap = overlap, BatchSize = 3 });
 
         // softmax(0, 1, −1) = e^x / (1 + e + e^−1)
@@ -32,7 +32,7 @@ public class TiledBlendingTests
     {
         var image = InferenceTestModels.RandomImage(width, height, 2);
         var conv = InferenceTestModels.PointwiseConv(3, seed: 5);
-        var tiled = TiledPredictor.PredictStack(new EnsembleSource([conv]), InferenceTestModels.Scale, patch, image,
+        var tiled = TiledPredictor.PredictStack(new EnsembleSource([conv], InferenceTestModels.Scale), patch, image,
             new PredictOptions { Overlap = overlap, BatchSize = 4 });
 
         using var scope = NewDisposeScope();
@@ -114,8 +114,8 @@ public class TiledBlendingTests
     [InlineData(32, 0)]
     public void AbsurdParametersAreBadInput(int overlap, int batch)
     {
-        var source = new EnsembleSource([new ConstantLogits(0f, 1f)]);
-        Assert.Throws<InvalidInputException>(() => TiledPredictor.PredictStack(source, InferenceTestModels.Scale, 64,
+        var source = new EnsembleSource([new ConstantLogits(0f, 1f)], InferenceTestModels.Scale);
+        Assert.Throws<InvalidInputException>(() => TiledPredictor.PredictStack(source, 64,
             InferenceTestModels.RandomImage(70, 70, 3), new PredictOptions { Overlap = overlap, BatchSize = batch }));
     }
 }

@@ -63,8 +63,7 @@ internal static class PredictCommand
             settings.Options.Validate(); // absurd parameters fail before the model is loaded
             if (parse.GetValue(threads) is { } n)
             {
-                if (n < 1) throw new InvalidInputException(null, $"--threads must be >= 1, got {n}");
-                TorchSharp.torch.set_num_threads(n);
+                Uga.Learning.TorchRuntime.SetThreads(n);
             }
             var (imagePath, slidePath) = (parse.GetValue(image), parse.GetValue(slide));
             if ((imagePath is null) == (slidePath is null))

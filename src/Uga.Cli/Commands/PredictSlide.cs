@@ -38,8 +38,6 @@ internal static class PredictSlide
         var stem = Path.GetFileNameWithoutExtension(slideSettings.SlidePath);
         string Out(string suffix) => Path.Combine(settings.OutDir, stem + suffix);
         Directory.CreateDirectory(settings.OutDir);
-        // Same seed as the image path (PredictOptions.Seed) so an MC-dropout run can be repeated exactly.
-        if (options.Samples == SampleSourceKind.McDropout && settings.Options.Seed is { } seed) TorchSharp.torch.manual_seed(seed);
         // The full-precision artifact beside the display TIFFs: `uga rank --artifacts OUT` ranks it without predicting again.
         var key = new PredictionKey(Fingerprints.Model(settings.ModelDir, ensemble.Manifest), Fingerprints.Slide(slide.Path),
             SampleSources.NameOf(options.Samples), settings.Options.OverlapFor(ensemble.Manifest.PatchSize), options.MinTissueFraction);
@@ -76,6 +74,7 @@ internal static class PredictSlide
             Overlap = image.Overlap,
             BatchSize = image.BatchSize,
             BlockSize = slideSettings.BlockSize,
+            Seed = image.Seed, // as the image path, so an MC-dropout run can be repeated exactly
             MinTissueFraction = slideSettings.MinTissue,
             Progress = ProgressPrinter.ToStandardError(),
             Cancellation = image.Cancellation,

@@ -102,8 +102,7 @@ internal static class RankCommand
             request.Validate();
             if (parse.GetValue(threads) is { } n)
             {
-                if (n < 1) throw new InvalidInputException(null, $"--threads must be >= 1, got {n}");
-                TorchSharp.torch.set_num_threads(n);
+                Uga.Learning.TorchRuntime.SetThreads(n);
             }
             if (ws is null)
             {

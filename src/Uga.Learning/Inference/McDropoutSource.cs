@@ -8,12 +8,13 @@ namespace Uga.Learning.Inference;
 /// layers in training mode. Batch/instance normalisation stays in eval mode, so the running statistics are used
 /// and never updated; switching the whole network to train() would be wrong.
 /// </summary>
-public sealed class McDropoutSource : IProbabilitySource
+public sealed class McDropoutSource : TorchSource, IStochasticSource
 {
     private readonly nn.Module<Tensor, Tensor> model;
     private readonly List<nn.Module> dropouts;
 
-    public McDropoutSource(nn.Module<Tensor, Tensor> model, int passes)
+    public McDropoutSource(nn.Module<Tensor, Tensor> model, int passes, Func<Tensor, Tensor> normalise)
+        : base(normalise)
     {
         if (passes < 1) throw new Uga.Imaging.InvalidInputException(null, $"MC-dropout passes must be >= 1, got {passes}");
         this.model = model;
@@ -21,13 +22,16 @@ public sealed class McDropoutSource : IProbabilitySource
         dropouts = [.. model.modules().Where(m => DropoutRate(m) is not null)];
     }
 
-    public string Name => "mc-dropout";
-    public int SampleCount { get; }
+    public override string Name => "mc-dropout";
+    public override int SampleCount { get; }
+
+    /// <summary>Seeds torch's global generator, which draws the dropout masks.</summary>
+    public void Reseed(long seed) => TorchSharp.torch.random.manual_seed(seed);
 
     /// <summary>True when the network has at least one dropout layer with p > 0.</summary>
     public bool HasActiveDropout => dropouts.Any(m => DropoutRate(m) > 0);
 
-    public Tensor Sample(Tensor input)
+    public override Tensor Sample(Tensor input)
     {
         using var scope = NewDisposeScope();
         model.eval();
@@ -35,7 +39,7 @@ public sealed class McDropoutSource : IProbabilitySource
         try
         {
             var passes = new List<Tensor>(SampleCount);
-            for (int s = 0; s < SampleCount; s++) passes.Add(SampleSources.Softmax(model.call(input)));
+            for (int s = 0; s < SampleCount; s++) passes.Add(TorchSources.Softmax(model.call(input)));
             return stack(passes, 1).MoveToOuterDisposeScope();
         }
         finally

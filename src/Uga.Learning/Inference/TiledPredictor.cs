@@ -1,7 +1,5 @@
-using TorchSharp;
 using Uga.Imaging;
 using Uga.Learning.Uncertainty;
-using static TorchSharp.torch;
 
 namespace Uga.Learning.Inference;
 
@@ -26,9 +24,8 @@ public static class TiledPredictor
         double factor = Resample.Factor(imageSpacingUm, manifest.SpacingUm);
         var atModel = Resample.Rgb(image, Resample.Scaled(image.Width, factor), Resample.Scaled(image.Height, factor));
 
-        var members = ensemble.Members.Cast<nn.Module<Tensor, Tensor>>().ToList();
-        var source = SampleSources.Create(options.Samples, members, options.McDropoutPasses);
-        var stack = PredictStack(source, ensemble.Normalise, manifest.PatchSize, atModel, options)
+        var source = ensemble.CreateSource(options.Samples, options.McDropoutPasses);
+        var stack = PredictStack(source, manifest.PatchSize, atModel, options)
             .Resample(image.Width, image.Height);
         long tiles = new TileLayout(manifest.PatchSize, options.OverlapFor(manifest.PatchSize)).Cover(new PixelRegion(0, 0, atModel.Width, atModel.Height)).Count;
         return Summarise(stack, source, options, imageSpacingUm, manifest.SpacingUm) with { Forwards = tiles * source.SampleCount };
@@ -54,12 +51,10 @@ public static class TiledPredictor
     }
 
     /// <summary>
-    /// The core, independent of how the networks were made: blended per-sample probabilities of
-    /// <paramref name="image"/> (already at the model's spacing) on its own pixel grid.
-    /// <paramref name="normalise"/> turns a uint8 1×H×W×3 tensor into network input 1×3×H×W.
+    /// The core, independent of the backend: blended per-sample probabilities of <paramref name="image"/> (already
+    /// at the model's spacing) on its own pixel grid, from any <see cref="IProbabilitySource"/>.
     /// </summary>
-    public static SampleProbabilities PredictStack(IProbabilitySource source, Func<Tensor, Tensor> normalise, int patchSize,
-        RgbImage image, PredictOptions options)
+    public static SampleProbabilities PredictStack(IProbabilitySource source, int patchSize, RgbImage image, PredictOptions options)
     {
         options.Validate();
         var layout = new TileLayout(patchSize, options.OverlapFor(patchSize));
@@ -67,9 +62,8 @@ public static class TiledPredictor
         var extent = layout.Extent(region);
         var tiles = layout.Cover(region);
 
-        using var inference = inference_mode();
-        if (source is McDropoutSource && options.Seed is { } seed) torch.random.manual_seed(seed);
-        using var padded = NormalisedReflection(image, extent, normalise);
+        if (source is IStochasticSource stochastic && options.Seed is { } seed) stochastic.Reseed(seed);
+        var padded = Reflected(image, extent);
         var window = new BlendWindow(patchSize);
         BlendAccumulator? accumulator = null;
         int classes = 0;
@@ -91,25 +85,32 @@ public static class TiledPredictor
 
     /// <summary>
     /// Tile-level step: the S×C probabilities of the patches at <paramref name="offsets"/> (top-left corners in
-    /// the coordinates of <paramref name="extent"/>, which <paramref name="input"/> 1×3×H×W covers), flattened
+    /// the coordinates of <paramref name="extent"/>, which <paramref name="input"/> covers), flattened
     /// N × (S·C) × P × P for <see cref="BlendAccumulator.AddBatch"/>. Returns the values and S·C.
     /// </summary>
-    public static (float[] Values, int Channels) PredictBatch(IProbabilitySource source, Tensor input, PixelRegion extent,
+    public static (float[] Values, int Channels) PredictBatch(IProbabilitySource source, RgbImage input, PixelRegion extent,
         IReadOnlyList<(int X, int Y)> offsets, int patchSize)
     {
-        using var scope = NewDisposeScope();
-        var patches = offsets.Select(o => input.narrow(2, o.Y - extent.Y, patchSize).narrow(3, o.X - extent.X, patchSize)).ToList();
-        using var batch = cat(patches, 0);
-        var samples = source.Sample(batch);
-        int channels = (int)(samples.shape[1] * samples.shape[2]);
-        return (samples.contiguous().data<float>().ToArray(), channels);
+        int tileBytes = patchSize * patchSize * 3;
+        var tiles = new byte[offsets.Count * tileBytes];
+        for (int n = 0; n < offsets.Count; n++)
+        {
+            int x0 = offsets[n].X - extent.X, y0 = offsets[n].Y - extent.Y;
+            for (int y = 0; y < patchSize; y++)
+                input.Data.AsSpan(input.Index(x0, y0 + y), patchSize * 3).CopyTo(tiles.AsSpan((n * tileBytes) + (y * patchSize * 3)));
+        }
+        var values = source.Sample(tiles, offsets.Count, patchSize);
+        int channels = values.Length / (offsets.Count * patchSize * patchSize);
+        if (channels < 1 || channels * offsets.Count * patchSize * patchSize != values.Length || channels % source.SampleCount != 0)
+            throw new InvalidOperationException($"source {source.Name} returned {values.Length} values for {offsets.Count} tiles of {patchSize}² and {source.SampleCount} samples");
+        return (values, channels);
     }
 
     /// <summary>
-    /// Normalised network input covering <paramref name="extent"/>; pixels outside the image are mirrored in from
+    /// <paramref name="image"/> extended to <paramref name="extent"/>: pixels outside the image are mirrored in from
     /// inside it (reflection without repeating the edge pixel), so border pixels see plausible context.
     /// </summary>
-    public static Tensor NormalisedReflection(RgbImage image, PixelRegion extent, Func<Tensor, Tensor> normalise)
+    public static RgbImage Reflected(RgbImage image, PixelRegion extent)
     {
         var padded = new RgbImage(extent.Width, extent.Height);
         for (int y = 0; y < extent.Height; y++)
@@ -123,8 +124,7 @@ public static class TiledPredictor
                 padded.Data[dst + 2] = image.Data[src + 2];
             }
         }
-        using var bytes = tensor(padded.Data, [1, padded.Height, padded.Width, 3]);
-        return normalise(bytes);
+        return padded;
     }
 
     /// <summary>Index into [0, n) of a position mirrored at the edges (…2 1 | 0 1 2 … n−1 | n−2 …), any distance out.</summary>

@@ -35,12 +35,13 @@ public readonly record struct DihedralTransform(int QuarterTurns, bool Flip)
 /// to the original orientation before it becomes a sample. A network that is equivariant to these transforms
 /// gives identical samples (zero disagreement).
 /// </summary>
-public sealed class TtaSource : IProbabilitySource
+public sealed class TtaSource : TorchSource
 {
     private readonly nn.Module<Tensor, Tensor> model;
     private readonly IReadOnlyList<DihedralTransform> transforms;
 
-    public TtaSource(nn.Module<Tensor, Tensor> model, IReadOnlyList<DihedralTransform>? transforms = null)
+    public TtaSource(nn.Module<Tensor, Tensor> model, Func<Tensor, Tensor> normalise, IReadOnlyList<DihedralTransform>? transforms = null)
+        : base(normalise)
     {
         this.model = model;
         this.transforms = transforms ?? DihedralTransform.All;
@@ -48,13 +49,13 @@ public sealed class TtaSource : IProbabilitySource
         model.eval();
     }
 
-    public string Name => "tta";
-    public int SampleCount => transforms.Count;
+    public override string Name => "tta";
+    public override int SampleCount => transforms.Count;
 
-    public Tensor Sample(Tensor input)
+    public override Tensor Sample(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var samples = transforms.Select(t => t.Invert(SampleSources.Softmax(model.call(t.Apply(input))))).ToList();
+        var samples = transforms.Select(t => t.Invert(TorchSources.Softmax(model.call(t.Apply(input))))).ToList();
         return stack(samples, 1).MoveToOuterDisposeScope();
     }
 }
