@@ -115,7 +115,7 @@ public sealed class SlidePredictBench : IConsoleBench
         return 0;
     }
 
-    private static Ensemble TinyEnsemble(double spacing, int patch, int members, int depth, int baseChannels)
+    internal static Ensemble TinyEnsemble(double spacing, int patch, int members, int depth, int baseChannels)
     {
         var unet = new UNetOptions { Classes = 2, Depth = depth, BaseChannels = baseChannels, Normalisation = "none" };
         var nets = new List<UNet>();

@@ -49,37 +49,11 @@ public static class LabelMapVectorizer
         {
             byte label = map.Data[start];
             if (component[start] >= 0 || label == background || label == LabelMap.Ignore) continue;
-            Flood(map, start, next, component, pixels, stack);
+            int id = next;
+            ConnectedComponents.Flood(map.Width, map.Height, start, eightConnected: false,
+                q => component[q] < 0 && map.Data[q] == label, q => component[q] = id, pixels, stack);
             yield return (label, TraceComponent(map, component, next, pixels));
             next++;
-        }
-    }
-
-    private static void Flood(LabelMap map, int start, int id, int[] component, List<int> pixels, Stack<int> stack)
-    {
-        int w = map.Width, h = map.Height;
-        byte label = map.Data[start];
-        pixels.Clear();
-        component[start] = id;
-        stack.Push(start);
-        while (stack.Count > 0)
-        {
-            int p = stack.Pop();
-            pixels.Add(p);
-            int x = p % w, y = p / w;
-            if (x > 0) Visit(p - 1);
-            if (x < w - 1) Visit(p + 1);
-            if (y > 0) Visit(p - w);
-            if (y < h - 1) Visit(p + w);
-        }
-
-        void Visit(int q)
-        {
-            if (component[q] < 0 && map.Data[q] == label)
-            {
-                component[q] = id;
-                stack.Push(q);
-            }
         }
     }
 

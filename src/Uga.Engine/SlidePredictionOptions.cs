@@ -6,25 +6,12 @@ using Uga.Slides.Writing;
 
 namespace Uga.Engine;
 
-/// <summary>How to run an ensemble over a whole slide.</summary>
-public sealed record SlidePredictionOptions
+/// <summary>
+/// How to run an ensemble over a whole slide: everything of <see cref="PredictOptions"/> (measure, samples, overlap,
+/// batch, seed, progress — one definition, one default) plus what only a slide needs.
+/// </summary>
+public sealed record SlidePredictionOptions : PredictOptions
 {
-    /// <summary>Uncertainty measure by name (see <see cref="UncertaintyMeasures.Names"/>).</summary>
-    public string Uncertainty { get; init; } = UncertaintyMeasures.Default;
-
-    public SampleSourceKind Samples { get; init; } = SampleSourceKind.Ensemble;
-
-    /// <summary>Stochastic passes for <see cref="SampleSourceKind.McDropout"/>.</summary>
-    public int McDropoutPasses { get; init; } = 8;
-
-    /// <summary>Patch overlap in pixels at the model's spacing; null = half the patch, as the paper.</summary>
-    public int? Overlap { get; init; }
-
-    public int BatchSize { get; init; } = 8;
-
-    /// <summary>Seed of a stochastic source (MC-dropout), so a run can be repeated exactly; null leaves it alone.</summary>
-    public long? Seed { get; init; } = 1;
-
     /// <summary>
     /// Side of the square blocks the slide is processed in, in pixels at the model's spacing (a multiple of the
     /// output tile size). Memory grows with width × block size, never with the slide's area; larger blocks
@@ -44,20 +31,15 @@ public sealed record SlidePredictionOptions
     /// <summary>Where to store the full-precision prediction artifact, and what it is a prediction of; null = none.</summary>
     public ArtifactTarget? Artifact { get; init; }
 
-    public IProgress<WorkProgress>? Progress { get; init; }
-    public CancellationToken Cancellation { get; init; }
-
-    public void Validate()
+    public override void Validate()
     {
-        if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be at least 1, got {BatchSize}");
+        base.Validate();
         if (TileSize < 16 || TileSize % 16 != 0) throw new InvalidInputException(null, $"tile size must be a multiple of 16, got {TileSize}");
         if (BlockSize < TileSize || BlockSize % TileSize != 0)
             throw new InvalidInputException(null, $"block size must be a positive multiple of the tile size {TileSize}, got {BlockSize}");
         if (MinTissueFraction is < 0 or > 1 || double.IsNaN(MinTissueFraction))
             throw new InvalidInputException(null, $"minimum tissue fraction must be between 0 and 1, got {MinTissueFraction}");
-        if (McDropoutPasses < 2) throw new InvalidInputException(null, $"MC-dropout needs >= 2 passes, got {McDropoutPasses}");
         if (PreviewSize < 16) throw new InvalidInputException(null, $"preview size must be at least 16 px, got {PreviewSize}");
-        UncertaintyMeasures.Get(Uncertainty);
     }
 }
 

@@ -135,6 +135,7 @@ public static class ImageFile
         }
     }
 
-    internal static string FirstLine(string message) =>
+    /// <summary>The first non-empty line of a (multi-line) native error message, for one-line errors.</summary>
+    public static string FirstLine(string message) =>
         message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? message;
 }

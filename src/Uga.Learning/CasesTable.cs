@@ -26,11 +26,11 @@ public sealed class CasesTable
         if (!File.Exists(path)) throw new InvalidInputException(path, "cases table not found");
         var lines = File.ReadAllLines(path).Where(l => l.Trim().Length > 0).ToList();
         if (lines.Count == 0) throw new InvalidInputException(path, "cases table is empty (no header row)");
-        var columns = SplitLine(lines[0], path, 1).Select(c => c.Trim()).ToArray();
+        var columns = CsvLine.Split(lines[0], path, 1).Select(c => c.Trim()).ToArray();
         var rows = new Dictionary<string, string[]>(StringComparer.Ordinal);
         for (int i = 1; i < lines.Count; i++)
         {
-            var fields = SplitLine(lines[i], path, i + 1);
+            var fields = CsvLine.Split(lines[i], path, i + 1);
             if (fields.Length != columns.Length)
                 throw new InvalidInputException(path, $"line {i + 1} has {fields.Length} fields, the header has {columns.Length}");
             var stem = fields[0].Trim();
@@ -56,29 +56,6 @@ public sealed class CasesTable
 
     private int ColumnIndex(string column) =>
         Array.FindIndex((string[])Columns, c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
-
-    private static string[] SplitLine(string line, string path, int lineNumber)
-    {
-        var fields = new List<string>();
-        var current = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char ch = line[i];
-            if (quoted)
-            {
-                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
-                else if (ch == '"') quoted = false;
-                else current.Append(ch);
-            }
-            else if (ch == '"') quoted = true;
-            else if (ch == ',') { fields.Add(current.ToString()); current.Clear(); }
-            else current.Append(ch);
-        }
-        if (quoted) throw new InvalidInputException(path, $"line {lineNumber} has an unterminated quote");
-        fields.Add(current.ToString().TrimEnd('\r'));
-        return fields.ToArray();
-    }
 }
 
 /// <summary>One "column=value" condition on cases.csv; several are combined with AND.</summary>

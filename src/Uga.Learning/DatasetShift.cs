@@ -86,9 +86,7 @@ public static class DatasetShift
     /// draw whatever else is selected.</summary>
     public static int CaseSeed(int seed, string stem)
     {
-        uint hash = 2166136261;   // FNV-1a: stable across runs and platforms, unlike string.GetHashCode
-        foreach (byte b in Encoding.UTF8.GetBytes(stem)) hash = (hash ^ b) * 16777619;
-        return (int)(hash ^ (uint)(seed * -1640531535));
+        return (int)(StableHash.Fnv32(stem) ^ (uint)(seed * -1640531535));
     }
 
     private static ShiftedCase ShiftCase(DatasetCase c, double? spacingUm, string tmp, DatasetShiftOptions options)

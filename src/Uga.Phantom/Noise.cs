@@ -1,3 +1,5 @@
+using Uga.Imaging;
+
 namespace Uga.Phantom;
 
 /// <summary>
@@ -7,14 +9,7 @@ namespace Uga.Phantom;
 /// </summary>
 internal static class Noise
 {
-    /// <summary>SplitMix64 finaliser: a cheap, well-mixed 64-bit bijection.</summary>
-    public static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    public static ulong Mix(ulong z) => StableHash.Mix(z);
 
     public static ulong Hash(ulong key, long ix, long iy) =>
         Mix(Mix(key ^ Mix((ulong)ix)) + (ulong)iy);

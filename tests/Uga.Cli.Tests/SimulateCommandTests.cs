@@ -18,7 +18,7 @@ public sealed class SimulateCommandTests
 
     [Theory]
     [InlineData("--k", "5,x", "--k needs comma-separated whole numbers, got '5,x'")]
-    [InlineData("--k-per", "slides", "unknown --k-per 'slides'; valid: slide, total, pooled")]
+    [InlineData("--k-mode", "slides", "unknown --k-mode 'slides'; valid: per-slide, total, pooled")]
     [InlineData("--strategies", "uga-paper,best", "unknown ranking strategy 'best'")]
     [InlineData("--folds", "1", "folds must be at least 2")]
     [InlineData("--preset", "huge", "unknown --preset 'huge'; valid: default, quick")]

@@ -51,7 +51,7 @@ internal static class DataMontageCommand
             GapPx = request.Gap,
             Tiff = new PyramidalTiffOptions { TileSize = request.TileSize },
         };
-        var manifest = MontageBuilder.Build(sources, request.Out, options, new StderrProgress(), cancellation);
+        var manifest = MontageBuilder.Build(sources, request.Out, options, ProgressPrinter.ToStandardError(), cancellation);
         var (labels, manifestPath) = MontageManifest.CompanionPaths(request.Out);
         int levels = PyramidalTiffWriter.LevelSizes(manifest.Width, manifest.Height, options.Tiff.SmallestLevelSize).Count;
         Console.WriteLine($"montage: {manifest.Images.Count} images, {manifest.Width}x{manifest.Height} px at {manifest.SpacingUm:0.####} µm/px, {levels} levels");
@@ -85,19 +85,5 @@ internal static class DataMontageCommand
         foreach (var column in table.Columns)
             if (table.Value(stem, column) is { } value) columns[column] = value;
         return columns;
-    }
-
-    /// <summary>A line on stderr every tenth of the work, so long montages show they are alive without flooding logs.</summary>
-    private sealed class StderrProgress : IProgress<WorkProgress>
-    {
-        private long _lastTenth = -1;
-
-        public void Report(WorkProgress value)
-        {
-            long tenth = value.Total > 0 ? value.Done * 10 / value.Total : 0;
-            if (tenth == _lastTenth) return;
-            _lastTenth = tenth;
-            Console.Error.WriteLine($"{value.Stage}: {value.Done}/{value.Total} tile rows");
-        }
     }
 }

@@ -57,7 +57,7 @@ internal static class PredictCommand
                 Uncertainty = parse.GetValue(uncertainty)!,
                 Samples = SampleSources.Parse(parse.GetValue(samples)!),
                 McDropoutPasses = parse.GetValue(passes),
-                Progress = new StderrProgress(),
+                Progress = ProgressPrinter.ToStandardError(),
                 Cancellation = cancellation,
             }, FoldBatchNorm: !parse.GetValue(noFold));
             settings.Options.Validate(); // absurd parameters fail before the model is loaded
@@ -160,17 +160,4 @@ internal static class PredictCommand
     }
 
     internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
-    private sealed class StderrProgress : IProgress<WorkProgress>
-    {
-        private long lastTenth = -1;
-
-        public void Report(WorkProgress value)
-        {
-            long tenth = value.Total > 0 ? value.Done * 10 / value.Total : 0;
-            if (tenth == lastTenth) return;
-            lastTenth = tenth;
-            Console.Error.WriteLine($"{value.Stage}: {value.Done}/{value.Total} patches ({value.Detail})");
-        }
-    }
 }

@@ -90,7 +90,7 @@ internal static class RankCommand
                 PatchSpacingUm = parse.GetValue(patchSpacing),
                 StridePx = parse.GetValue(stride),
                 MinTissueFraction = parse.GetValue(minTissue),
-                KMode = ParseKMode(parse.GetValue(kMode)!),
+                KMode = KModes.Parse(parse.GetValue(kMode)!),
                 MinDistanceUm = parse.GetValue(minDistance),
                 MaxPerSlide = parse.GetValue(maxPerSlide),
                 Jitter = parse.GetValue(jitter),
@@ -121,14 +121,6 @@ internal static class RankCommand
         });
         return command;
     }
-
-    public static KMode ParseKMode(string text) => text.ToLowerInvariant() switch
-    {
-        "per-slide" => KMode.PerSlide,
-        "total" => KMode.Total,
-        "pooled" => KMode.PooledPerSlide,
-        _ => throw new InvalidInputException(null, $"unknown --k-mode '{text}'; valid: per-slide, total, pooled"),
-    };
 
     private static void Report(RankResult result)
     {

@@ -28,7 +28,7 @@ internal static class SimulateCommand
         var folds = new Option<int?>("--folds") { Description = "Split the target groups into F parts; each part is evaluated once with the rest as the annotation pool (default 2)" };
         var seeds = new Option<int?>("--seeds") { Description = "Number of seeds, 1..S (default 5; quick 2)" };
         var ks = new Option<string?>("--k") { Description = "Patches per arm, comma-separated (default 5,10; 0 may be listed: the K = 0 control always runs)" };
-        var kPer = new Option<string?>("--k-per") { Description = "slide (K from every pool slide, the paper's count), total (K from the whole pool) or pooled (K x slides across the pool); default: slide for slide targets, total for datasets" };
+        var kPer = new Option<string?>("--k-mode") { Description = "per-slide (K from every pool slide, the paper's count), total (K from the whole pool) or pooled (K x slides across the pool); default: per-slide for slide targets, total for datasets" };
         var jitter = new Option<double?>("--jitter") { Description = "Shift each annotated patch by up to this fraction of its size (the paper's script: 1; default 0)" };
         var strategies = new Option<string?>("--strategies") { Description = $"Comma-separated strategies to compare (default uga-paper,uncertainty-sum,diverse,random; all: {string.Join(", ", RankingStrategies.Names)})" };
         var measure = new Option<string?>("--measure") { Description = "Uncertainty measure for the strategies that take one (default ensemble-ce)" };
@@ -72,7 +72,7 @@ internal static class SimulateCommand
                 Folds = parse.GetValue(folds) ?? o.Folds,
                 Seeds = parse.GetValue(seeds) is { } n ? (n >= 1 ? [.. Enumerable.Range(1, n)] : throw new InvalidInputException(null, $"--seeds must be at least 1, got {n}")) : o.Seeds,
                 Ks = parse.GetValue(ks) is { } k ? [.. ParseInts(k, "--k").Where(v => v != 0)] : o.Ks,
-                KMode = parse.GetValue(kPer) is { } per ? ParseKPer(per) : o.KMode,
+                KMode = parse.GetValue(kPer) is { } per ? KModes.Parse(per) : o.KMode,
                 Jitter = parse.GetValue(jitter) ?? o.Jitter,
                 Strategies = parse.GetValue(strategies) is { } s ? s.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : o.Strategies,
                 Measure = parse.GetValue(measure) ?? o.Measure,
@@ -125,12 +125,4 @@ internal static class SimulateCommand
                 throw new InvalidInputException(null, $"{option} needs comma-separated whole numbers, got '{text}'");
         return values;
     }
-
-    private static KMode ParseKPer(string text) => text.ToLowerInvariant() switch
-    {
-        "slide" => KMode.PerSlide,
-        "total" => KMode.Total,
-        "pooled" => KMode.PooledPerSlide,
-        _ => throw new InvalidInputException(null, $"unknown --k-per '{text}'; valid: slide, total, pooled"),
-    };
 }

@@ -1,4 +1,3 @@
-using NetVips;
 using Uga.Guidance.Ranking;
 using Uga.Imaging;
 using Uga.Learning;
@@ -32,28 +31,10 @@ public sealed class OracleAnnotator(string slidePath, string referenceLabelsPath
     /// <summary>Reference labels of <paramref name="region"/> (pixels at <paramref name="spacingUm"/>); outside the slide is Ignore.</summary>
     public LabelMap ReadReference(PixelRegion region, double spacingUm)
     {
-        if (!File.Exists(referenceLabelsPath)) throw new InvalidInputException(referenceLabelsPath, "reference label slide not found");
-        using var image = Image.Tiffload(referenceLabelsPath, page: 0);
-        using var band = image.Bands > 1 ? image.ExtractBand(0) : image.Copy();
-        double refSpacing = slideSpacingUm ?? ReferenceSpacing(band);
-        var r0 = SpacingMath.Convert(region, spacingUm, refSpacing);
-        var inside = r0.Intersect(new PixelRegion(0, 0, band.Width, band.Height));
-        var level0 = new LabelMap(r0.Width, r0.Height);
-        Array.Fill(level0.Data, LabelMap.Ignore);
-        if (inside.Width > 0 && inside.Height > 0)
-        {
-            using var crop = band.Crop(inside.X, inside.Y, inside.Width, inside.Height);
-            level0.Paste(new LabelMap(inside.Width, inside.Height, crop.WriteToMemory<byte>()), inside.X - r0.X, inside.Y - r0.Y);
-        }
+        var reference = LabelSlide.Open(referenceLabelsPath);
+        double refSpacing = slideSpacingUm ?? reference.SpacingUm
+            ?? throw new InvalidInputException(referenceLabelsPath, "reference label slide has no resolution; give its spacing");
+        var level0 = reference.Read(SpacingMath.Convert(region, spacingUm, refSpacing));
         return level0.Width == region.Width && level0.Height == region.Height ? level0 : Resample.Labels(level0, region.Width, region.Height);
-    }
-
-    // TIFF resolution is pixels per millimetre (libvips' unit), so µm/px = 1000 / xres.
-    private double ReferenceSpacing(Image band)
-    {
-        double xres = band.Xres;
-        if (!(xres > 0) || !double.IsFinite(xres) || Math.Abs(xres - 1) < 1e-9)
-            throw new InvalidInputException(referenceLabelsPath, "reference label slide has no resolution; give its spacing");
-        return 1000.0 / xres;
     }
 }

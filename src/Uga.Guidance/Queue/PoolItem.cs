@@ -1,8 +1,6 @@
-using NetVips;
 using Uga.Engine.Artifacts;
 using Uga.Guidance.Ranking;
 using Uga.Imaging;
-using Uga.Slides.Writing;
 
 namespace Uga.Guidance.Queue;
 
@@ -66,36 +64,4 @@ internal sealed class ArtifactLabels(PredictionArtifact artifact) : ILabelSource
     public int Height => artifact.Manifest.Height;
 
     public LabelMap Read(PixelRegion region) => artifact.ReadLabels(region);
-}
-
-/// <summary>Reads an 8-bit uncertainty TIFF (value = the scale's value of each code) back as floats.</summary>
-public static class UncertaintyTiff
-{
-    /// <summary>
-    /// The map at the finest pyramid level with at most <paramref name="maxPixels"/> pixels (the coarsest level when
-    /// none is that small). <paramref name="level0SpacingUm"/> is the spacing of the TIFF's first page.
-    /// </summary>
-    public static (SpacedMap Map, int Level) Read(string path, double level0SpacingUm, Gray8Scale scale, long maxPixels)
-    {
-        int pages;
-        int width0;
-        using (var first = Image.Tiffload(path, page: 0))
-        {
-            pages = first.GetTypeOf("n-pages") != 0 ? (int)first.Get("n-pages") : 1;
-            width0 = first.Width;
-        }
-        for (int page = 0; page < pages; page++)
-        {
-            using var image = Image.Tiffload(path, page: page);
-            if ((long)image.Width * image.Height > maxPixels && page < pages - 1) continue;
-            using var band = image.Bands > 1 ? image.ExtractBand(0) : image.Copy();
-            var codes = band.WriteToMemory<byte>();
-            var values = new float[256];
-            for (int v = 0; v < values.Length; v++) values[v] = (float)scale.Value((byte)v);
-            var map = new FloatMap(image.Width, image.Height);
-            for (int i = 0; i < codes.Length; i++) map.Data[i] = values[codes[i]];
-            return (new SpacedMap(map, level0SpacingUm * width0 / image.Width), page);
-        }
-        throw new InvalidInputException(path, "uncertainty TIFF has no pages");
-    }
 }

@@ -15,6 +15,21 @@ public enum KMode
     PooledPerSlide,
 }
 
+/// <summary>The one spelling of <see cref="KMode"/> on command lines, in files and in reports.</summary>
+public static class KModes
+{
+    public static readonly IReadOnlyList<string> Names = ["per-slide", "total", "pooled"];
+
+    public static string Name(KMode mode) => Names[(int)mode];
+
+    /// <summary>Parses a name; anything else is bad input listing the valid ones (<paramref name="option"/> names the flag).</summary>
+    public static KMode Parse(string text, string option = "--k-mode")
+    {
+        int i = Names.ToList().IndexOf(text.ToLowerInvariant());
+        return i >= 0 ? (KMode)i : throw new InvalidInputException(null, $"unknown {option} '{text}'; valid: {string.Join(", ", Names)}");
+    }
+}
+
 /// <summary>What to do when fewer candidates exist than K asks for.</summary>
 public enum ShortfallPolicy
 {

@@ -1,3 +1,4 @@
+using Uga.Imaging;
 namespace Uga.Guidance.Ranking;
 
 /// <summary>
@@ -107,29 +108,5 @@ public sealed class RandomScoring(int seed) : PerCandidateScoring
         h = StableHash.Mix(h ^ (uint)candidate.Region.X);
         h = StableHash.Mix(h ^ ((ulong)(uint)candidate.Region.Y << 32));
         return (h >> 11) * (1.0 / (1UL << 53));
-    }
-}
-
-/// <summary>Process-independent hashing (string.GetHashCode is randomised per process).</summary>
-internal static class StableHash
-{
-    // SplitMix64 finaliser: good avalanche, so neighbouring patches get unrelated scores.
-    public static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    public static ulong OfString(string s)
-    {
-        ulong h = 1469598103934665603UL; // FNV-1a
-        foreach (char c in s)
-        {
-            h ^= c;
-            h *= 1099511628211UL;
-        }
-        return h;
     }
 }

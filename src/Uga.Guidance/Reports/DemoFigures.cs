@@ -1,4 +1,4 @@
-using Uga.Engine;
+using Uga.Engine.Artifacts;
 using Uga.Guidance.Loop;
 using Uga.Guidance.Queue;
 using Uga.Guidance.Ranking;
@@ -33,19 +33,18 @@ internal static class DemoFigures
     /// </summary>
     public static RgbImage Patch(Candidate c, RgbImage image, LabelMap reference, string poolSlide, string rankDir, FloatMap uncertainty, float max)
     {
-        var labelsTif = Path.Combine(rankDir, "maps", c.SlideId + ".labels.tif");
-        var predicted = new OracleAnnotator(poolSlide, labelsTif).ReadReference(c.ShownRegion, c.SpacingUm);
+        var predicted = Artifact(rankDir, c.SlideId).ReadLabels(c.ShownRegion.Intersect(new PixelRegion(0, 0, uncertainty.Width, uncertainty.Height)));
+        if (predicted.Width != image.Width || predicted.Height != image.Height) predicted = Resample.Labels(predicted, image.Width, image.Height);
         var heat = Heatmap.Render(uncertainty.Crop(Clamp(c.ShownRegion, uncertainty)), Colormap.Inferno, 0, max);
         if (heat.Width != image.Width || heat.Height != image.Height) heat = Resample.Rgb(heat, image.Width, image.Height);
         return Strip([image, Heatmap.Overlay(image, reference), Heatmap.Overlay(image, predicted), heat]);
     }
 
-    /// <summary>The uncertainty map of a pool slide at the model's spacing, as the rank stage wrote it.</summary>
-    public static FloatMap Uncertainty(string rankDir, string stem, double spacingUm, int classes)
-    {
-        var scale = SlidePredictor.UncertaintyScale(PaperScoring.DefaultMeasure, classes);
-        return UncertaintyTiff.Read(Path.Combine(rankDir, "maps", stem + ".uncertainty.tif"), spacingUm, scale, long.MaxValue).Map.Map;
-    }
+    /// <summary>The uncertainty map of a pool slide at the model's spacing, from the prediction artifact the rank stage stored.</summary>
+    public static FloatMap Uncertainty(string rankDir, string stem) => Artifact(rankDir, stem).ReadMeasure(PaperScoring.DefaultMeasure).Map;
+
+    private static PredictionArtifact Artifact(string rankDir, string stem) =>
+        PredictionArtifact.Open(PredictionArtifact.PathFor(Path.Combine(rankDir, "maps"), stem));
 
     /// <summary>A held-out image with the reference and each model's labels over it.</summary>
     public static RgbImage BeforeAfter(RgbImage image, LabelMap reference, IEnumerable<LabelMap> predictions) =>

@@ -87,7 +87,7 @@ public static class DemoReport
         {
             var c = headline.Chosen[i];
             if (!maps.TryGetValue(c.SlideId, out var map))
-                maps[c.SlideId] = map = DemoFigures.Uncertainty(input.HeadlineRankDir, c.SlideId, c.SpacingUm, input.ClassNames.Count);
+                maps[c.SlideId] = map = DemoFigures.Uncertainty(input.HeadlineRankDir, c.SlideId);
             // Same colour range as the slide's heatmap above (0 to the slide's maximum), so patches compare with the slide.
             var strip = DemoFigures.Patch(c, samples[i].Image, samples[i].Labels, poolByStem[c.SlideId], input.HeadlineRankDir, map, Math.Max(map.Max(), 1e-6f));
             var name = $"patch-{c.Rank:00}.png";

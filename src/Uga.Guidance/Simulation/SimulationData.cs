@@ -104,19 +104,11 @@ public static class SimulationData
     public static IReadOnlyList<SimulationFold> Split(IReadOnlyList<TargetItem> items, int folds)
     {
         var groups = items.Select(i => i.Group).Distinct(StringComparer.Ordinal)
-            .OrderBy(g => StableHash(g)).ThenBy(g => g, StringComparer.Ordinal).ToList();
+            .OrderBy(StableHash.Fnv32).ThenBy(g => g, StringComparer.Ordinal).ToList();
         if (groups.Count < folds)
             throw new InvalidInputException(null, $"the target has {groups.Count} group(s) but {folds} folds were asked for: each fold needs its own evaluation group");
         var part = groups.Select((g, i) => (g, i % folds)).ToDictionary(x => x.g, x => x.Item2, StringComparer.Ordinal);
         return [.. Enumerable.Range(0, folds).Select(f => new SimulationFold(f,
             [.. items.Where(i => part[i.Group] != f)], [.. items.Where(i => part[i.Group] == f)]))];
-    }
-
-    // FNV-1a: string.GetHashCode is randomised per process, which would make the split differ between runs.
-    private static uint StableHash(string text)
-    {
-        uint hash = 2166136261;
-        foreach (char ch in text) hash = (hash ^ ch) * 16777619;
-        return hash;
     }
 }

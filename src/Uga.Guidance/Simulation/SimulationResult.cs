@@ -40,7 +40,7 @@ public sealed record SimulationResult
     /// <summary>What K counted in this run (resolved from the target kind when not given).</summary>
     public required KMode KMode { get; init; }
 
-    public string KModeName => SimulationRunner.KModeName(KMode);
+    public string KModeName => KModes.Name(KMode);
     public required int SourceImages { get; init; }
     public required int TargetItems { get; init; }
     public required IReadOnlyList<FoldSummary> Folds { get; init; }

@@ -74,13 +74,6 @@ public static class SimulationRunner
         };
     }
 
-    public static string KModeName(KMode mode) => mode switch
-    {
-        KMode.PerSlide => "per-slide",
-        KMode.Total => "total",
-        _ => "pooled",
-    };
-
     private static (IReadOnlyList<SegmentationSample>, IReadOnlyList<TargetItem>, IReadOnlyList<SimulationFold>, IReadOnlyList<string>) Load(SimulationOptions o)
     {
         var source = SimulationData.LoadSource(o, o.ClassNames?.Count);
@@ -114,7 +107,7 @@ public static class SimulationRunner
             if (grids[f].Count == 0)
                 throw new InvalidInputException(o.TargetDir, $"fold {f}: the annotation pool has no candidate patches (patch {o.PatchSize} px at {o.SpacingUm} µm/px, minimum tissue {o.MinTissueFraction})");
             if (grids[f].Count < needed)
-                throw new InvalidInputException(o.TargetDir, $"fold {f}: K={k} ({KModeName(mode)}) needs {needed} patches but the pool has only {grids[f].Count} candidates; lower K or use fewer folds");
+                throw new InvalidInputException(o.TargetDir, $"fold {f}: K={k} ({KModes.Name(mode)}) needs {needed} patches but the pool has only {grids[f].Count} candidates; lower K or use fewer folds");
         }
     }
 

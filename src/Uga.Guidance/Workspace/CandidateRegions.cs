@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Uga.Annotations;
 using Uga.Guidance.Queue;
@@ -32,7 +31,7 @@ public static partial class CandidateRegions
         if (!File.Exists(path)) throw new InvalidInputException(path, "candidates file not found");
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
         if (lines.Length == 0) throw new InvalidInputException(path, "empty candidates file");
-        var header = Split(lines[0]);
+        var header = CsvLine.Split(lines[0], path, 1);
         int Column(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i
             : throw new InvalidInputException(path, $"no column '{name}' (not a `uga rank` candidates.csv?)");
         int rank = Column("rank"), slide = Column("slide"), x = Column("level0_x"), y = Column("level0_y"),
@@ -40,7 +39,7 @@ public static partial class CandidateRegions
         var result = new List<CandidateRegion>();
         for (int i = 1; i < lines.Length; i++)
         {
-            var cells = Split(lines[i]);
+            var cells = CsvLine.Split(lines[i], path, i + 1);
             int Num(int c) => cells.Length > c && double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
                 ? (int)Math.Round(v) : throw new InvalidInputException(path, $"line {i + 1}: bad number in column {header[c]}");
             double? spacingUm = spacing >= 0 && cells.Length > spacing
@@ -75,22 +74,5 @@ public static partial class CandidateRegions
         if (m.Success) rank = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
         return m.Success || string.Equals(a.ClassName, CandidateAnnotations.QuPathClass, StringComparison.OrdinalIgnoreCase)
             || string.Equals(a.ClassName, CandidateAnnotations.AsapGroup, StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static string[] Split(string line)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
-            else if (c == '"') quoted = !quoted;
-            else if (c == ',' && !quoted) { cells.Add(cell.ToString()); cell.Clear(); }
-            else cell.Append(c);
-        }
-        cells.Add(cell.ToString());
-        return [.. cells];
     }
 }

@@ -4,13 +4,13 @@ using Uga.Learning.Uncertainty;
 namespace Uga.Learning.Inference;
 
 /// <summary>How to run tiled prediction. Every length is in pixels at the model's spacing.</summary>
-public sealed record PredictOptions
+public record PredictOptions
 {
     /// <summary>Overlap of neighbouring patches; null = half the patch, as in the paper.</summary>
     public int? Overlap { get; init; }
 
-    /// <summary>Patches per forward pass.</summary>
-    public int BatchSize { get; init; } = 4;
+    /// <summary>Patches per forward pass (the same for images and slides).</summary>
+    public int BatchSize { get; init; } = 8;
 
     /// <summary>Registered name of the uncertainty measure (see <see cref="UncertaintyMeasures.Names"/>).</summary>
     public string Uncertainty { get; init; } = UncertaintyMeasures.Default;
@@ -42,7 +42,7 @@ public sealed record PredictOptions
     }
 
     /// <summary>Checks every parameter that does not depend on the model.</summary>
-    public void Validate()
+    public virtual void Validate()
     {
         if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be >= 1, got {BatchSize}");
         if (McDropoutPasses < 2) throw new InvalidInputException(null, $"MC-dropout needs >= 2 passes, got {McDropoutPasses}");

@@ -66,30 +66,8 @@ internal static class BinaryMorphology
         for (int start = 0; start < mask.Data.Length; start++)
         {
             if (seen[start] || mask.Data[start] != value) continue;
-            members.Clear();
-            bool border = false;
-            seen[start] = true;
-            stack.Push(start);
-            while (stack.Count > 0)
-            {
-                int p = stack.Pop();
-                members.Add(p);
-                int x = p % w, y = p / w;
-                border |= x == 0 || y == 0 || x == w - 1 || y == h - 1;
-                for (int dy = -1; dy <= 1; dy++)
-                {
-                    for (int dx = -1; dx <= 1; dx++)
-                    {
-                        if ((dx == 0 && dy == 0) || (!eightConnected && dx != 0 && dy != 0)) continue;
-                        int nx = x + dx, ny = y + dy;
-                        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-                        int q = (ny * w) + nx;
-                        if (seen[q] || mask.Data[q] != value) continue;
-                        seen[q] = true;
-                        stack.Push(q);
-                    }
-                }
-            }
+            ConnectedComponents.Flood(w, h, start, eightConnected, q => !seen[q] && mask.Data[q] == value, q => seen[q] = true, members, stack);
+            bool border = members.Exists(p => p % w == 0 || p / w == 0 || p % w == w - 1 || p / w == h - 1);
             if (select(new Component(members.Count, border)))
                 foreach (var p in members) mask.Data[p] = newValue;
         }

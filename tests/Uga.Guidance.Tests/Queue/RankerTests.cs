@@ -138,29 +138,6 @@ public class RankerTests
         Assert.All(result.Selection.Chosen, c => Assert.True(c.TissueFraction >= 0.5));
     }
 
-    [Fact]
-    public void UncertaintyIsReadFromTheFinestLevelWithinTheBudget()
-    {
-        using var dir = new TempDir();
-        var path = dir.File("u.tif");
-        var codes = new byte[600 * 300];
-        for (int i = 0; i < codes.Length; i++) codes[i] = (byte)(i % 600 < 300 ? 51 : 204);
-        using (var writer = PyramidalTiffWriter.Create(path, 600, 300, PixelKind.Gray8, 1.0))
-        {
-            writer.WriteRows(codes);
-            writer.Complete();
-        }
-        var scale = new Gray8Scale(0, 2);
-
-        var (full, level0) = UncertaintyTiff.Read(path, 1.0, scale, 600 * 300);
-        var (coarse, level1) = UncertaintyTiff.Read(path, 1.0, scale, 600 * 300 - 1);
-
-        Assert.Equal((0, 600, 1.0), (level0, full.Map.Width, full.SpacingUm));
-        Assert.Equal((1, 300, 150, 2.0), (level1, coarse.Map.Width, coarse.Map.Height, coarse.SpacingUm));
-        Assert.Equal(0.4f, full.Map[10, 10], 5);
-        Assert.Equal(1.6f, coarse.Map[200, 100], 5);
-    }
-
     [Theory]
     [InlineData("uga-paper", "entropy", "ensemble-ce")]
     [InlineData("mutual-information", "ensemble-ce", "mutual-information")]
