@@ -56,7 +56,8 @@ public sealed class TrainEvaluateCommandTests
         var evaluate = UgaProcess.Run("evaluate", "--model", model, "--data", data, "--report", report);
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         var lines = evaluate.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains("nucleus", lines[0]);
+        Assert.StartsWith("Dice per class", lines[0], StringComparison.Ordinal);
+        Assert.Contains("Dice nucleus", lines[1]);
         Assert.Equal(3, lines.Count(l => l.StartsWith('c')));
         Assert.Contains(lines, l => l.StartsWith("pooled", StringComparison.Ordinal));
         Assert.Contains("\"meanForeground\"", File.ReadAllText(report));

@@ -47,7 +47,8 @@ internal static class EvaluateCommand
         var cases = SegmentationDataset.ListCases(dataDir, new DatasetOptions { Where = filters, DataSpacingUm = dataSpacing, ClassCount = classes });
         var progress = ProgressPrinter.ToStandardError();
         var names = ensemble.Manifest.ClassNames;
-        Console.WriteLine(Row("image", names.Append("mean").ToList()));
+        Console.WriteLine("Dice per class against the reference masks; \"mean fg\" = mean Dice of the foreground classes; \"pooled\" counts every pixel of every image once");
+        Console.WriteLine(Row("image", [.. names.Select(n => "Dice " + n), "mean fg Dice"]));
         var pooled = new ClassCounts(classes);
         var perImage = new List<(string Stem, ClassCounts Counts)>();
         for (int i = 0; i < cases.Count; i++)
@@ -87,7 +88,7 @@ internal static class EvaluateCommand
     private static List<double> Scores(ClassCounts counts) => [.. counts.DicePerClass(), counts.MeanDice()];
 
     private static string Row(string label, IReadOnlyList<string> cells) =>
-        $"{label,-28}" + string.Concat(cells.Select(c => $"{c,12}"));
+        $"{label,-28}" + string.Concat(cells.Select(c => $"{c,18}"));
 
     private static string Row(string label, IReadOnlyList<double> values) =>
         Row(label, values.Select(v => double.IsNaN(v) ? "-" : v.ToString("0.0000", CultureInfo.InvariantCulture)).ToList());

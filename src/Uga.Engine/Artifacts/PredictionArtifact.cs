@@ -70,28 +70,38 @@ public sealed class PredictionArtifact
         var array = OpenArray(MeasureArray(measure), ZarrType.Float32);
         int factor = PoolingFactor(maxPixels);
         int w = (Manifest.Width + factor - 1) / factor, h = (Manifest.Height + factor - 1) / factor;
-        var sums = new double[w * h];
-        var counts = new int[w * h];
+        var map = new FloatMap(w, h);
+        // Pooled: sums per output pixel (the output is small); unpooled: chunk rows copied straight into the map.
+        var sums = factor == 1 ? null : new double[w * h];
         var chunk = new float[array.Chunk * array.Chunk];
         for (int row = 0; row < array.ChunkRows; row++)
             for (int col = 0; col < array.ChunkColumns; col++)
             {
+                if (!array.HasChunk(row, col)) continue; // the fill value, 0: the map starts at 0
                 array.ReadChunk<float>(row, col, chunk);
                 int x0 = col * array.Chunk, y0 = row * array.Chunk;
                 int cw = Math.Min(array.Chunk, Manifest.Width - x0), ch = Math.Min(array.Chunk, Manifest.Height - y0);
                 for (int y = 0; y < ch; y++)
                 {
-                    int dstRow = ((y0 + y) / factor) * w;
-                    for (int x = 0; x < cw; x++)
+                    var source = chunk.AsSpan(y * array.Chunk, cw);
+                    if (sums is null)
                     {
-                        int dst = dstRow + ((x0 + x) / factor);
-                        sums[dst] += chunk[(y * array.Chunk) + x];
-                        counts[dst]++;
+                        source.CopyTo(map.Data.AsSpan(((y0 + y) * w) + x0, cw));
+                        continue;
                     }
+                    int dstRow = ((y0 + y) / factor) * w;
+                    for (int x = 0; x < cw; x++) sums[dstRow + ((x0 + x) / factor)] += source[x];
                 }
             }
-        var map = new FloatMap(w, h);
-        for (int i = 0; i < sums.Length; i++) map.Data[i] = (float)(sums[i] / counts[i]);
+        if (sums is not null)
+        {
+            for (int y = 0; y < h; y++)
+            {
+                int rows = Math.Min(factor, Manifest.Height - (y * factor));
+                for (int x = 0; x < w; x++)
+                    map.Data[(y * w) + x] = (float)(sums[(y * w) + x] / (rows * Math.Min(factor, Manifest.Width - (x * factor))));
+            }
+        }
         return (map, Manifest.SpacingUm * factor);
     }
 

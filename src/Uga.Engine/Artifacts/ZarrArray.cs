@@ -125,6 +125,9 @@ public sealed class ZarrArray
         }
     }
 
+    /// <summary>False for a chunk never written (it reads as the fill value).</summary>
+    public bool HasChunk(int row, int column) => File.Exists(ChunkPath(row, column));
+
     public string ChunkPath(int row, int column) => Path.Combine(Folder, "c", row.ToString(System.Globalization.CultureInfo.InvariantCulture), column.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private void CheckChunk<T>(int row, int column, int length) where T : unmanaged
