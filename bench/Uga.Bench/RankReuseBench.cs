@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Uga.Guidance.Queue;
+using Uga.Loop.Queue;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Phantom;

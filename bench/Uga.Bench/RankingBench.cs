@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Uga.Guidance.Ranking;
+using Uga.Ranking;
 using Uga.Imaging;
 
 namespace Uga.Bench;

@@ -139,17 +139,17 @@ public sealed class RankWorkspaceCommandTests
 
     // (slide, level-0 rectangle) of each row of a candidates.csv.
     private static List<(string Slide, Uga.Imaging.PixelRegion Region)> Regions(string csv) =>
-        [.. Uga.Guidance.Workspace.CandidateRegions.ReadCsv(csv).Select(r => (r.Slide, r.Level0))];
+        [.. Uga.Loop.Workspace.CandidateRegions.ReadCsv(csv).Select(r => (r.Slide, r.Level0))];
 
-    private static List<Uga.Guidance.Workspace.AnnotationRound> Rounds(string ws)
+    private static List<Uga.Loop.Workspace.AnnotationRound> Rounds(string ws)
     {
-        using var workspace = Uga.Guidance.Workspace.LoopWorkspace.Open(ws);
+        using var workspace = Uga.Loop.Workspace.LoopWorkspace.Open(ws);
         return workspace.Manifest.Rounds;
     }
 
     internal static string Snapshot(string ws)
     {
-        using var workspace = Uga.Guidance.Workspace.LoopWorkspace.Open(ws);
+        using var workspace = Uga.Loop.Workspace.LoopWorkspace.Open(ws);
         return workspace.Snapshot();
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Uga.Annotations;
-using Uga.Guidance.Queue;
-using Uga.Guidance.Workspace;
+using Uga.Loop.Queue;
+using Uga.Loop.Workspace;
 using Uga.Imaging;
 
 namespace Uga.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Uga.Guidance.Demo;
+using Uga.Experiments.Demo;
 
 namespace Uga.Cli.Commands;
 

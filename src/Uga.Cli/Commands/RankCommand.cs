@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Uga.Guidance.Queue;
-using Uga.Guidance.Ranking;
-using Uga.Guidance.Workspace;
+using Uga.Loop.Queue;
+using Uga.Ranking;
+using Uga.Loop.Workspace;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Learning.Uncertainty;

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Uga.Guidance.Ranking;
-using Uga.Guidance.Simulation;
+using Uga.Ranking;
+using Uga.Experiments.Simulation;
 using Uga.Imaging;
 using Uga.Learning;
 

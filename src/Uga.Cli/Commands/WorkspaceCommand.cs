@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Uga.Guidance.Workspace;
+using Uga.Loop.Workspace;
 using Uga.Learning;
 
 namespace Uga.Cli.Commands;

@@ -1,0 +1,62 @@
+namespace Uga.Experiments.Simulation;
+
+/// <summary>Mean and sample standard deviation of a set of replicate values (NaN values skipped).</summary>
+public readonly record struct Spread(double Mean, double Sd, int N)
+{
+    public static Spread Of(IEnumerable<double> values)
+    {
+        var v = values.Where(double.IsFinite).ToArray();
+        if (v.Length == 0) return new Spread(double.NaN, double.NaN, 0);
+        double mean = v.Average();
+        double sd = v.Length < 2 ? double.NaN : Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
+        return new Spread(mean, sd, v.Length);
+    }
+}
+
+/// <summary>
+/// One arm summarised over replicates. Gains are paired: each replicate's Dice minus the same seed and fold's
+/// control (K = 0, fine-tuned the same way) or random arm at the same K, so split and seed effects cancel.
+/// </summary>
+public sealed record ArmSummary(
+    string Arm, string? Strategy, int K, double Patches, Spread Dice, Spread[] ClassDice, Spread GainOverControl, Spread GainOverBaseline,
+    Spread GainOverRandom, int WinsOverRandom, Spread BaselineDiceOnChosen, Spread ChosenErrorFraction, Spread PoolErrorFraction,
+    Spread WorstFound, Spread Spearman, Spread Slides);
+
+public static class SimulationSummary
+{
+    public const string RandomStrategy = "random";
+
+    /// <summary>Baseline, control, then each strategy by K in the order they were run.</summary>
+    public static IReadOnlyList<ArmSummary> Summarise(SimulationResult result)
+    {
+        var rows = result.Rows;
+        var byReplicate = rows.ToLookup(r => (r.Seed, r.Fold));
+        double Paired(SimulationRow r, Func<SimulationRow, bool> other)
+        {
+            var match = byReplicate[(r.Seed, r.Fold)].FirstOrDefault(other);
+            return match is null ? double.NaN : r.MeanDice - match.MeanDice;
+        }
+        var arms = rows.Select(r => (r.Arm, r.K)).Distinct().ToList();
+        var list = new List<ArmSummary>();
+        foreach (var (arm, k) in arms)
+        {
+            var mine = rows.Where(r => r.Arm == arm && r.K == k).ToList();
+            var gainsRandom = mine.Select(r => r.Strategy is null or RandomStrategy ? double.NaN : Paired(r, x => x.Strategy == RandomStrategy && x.K == k)).ToList();
+            list.Add(new ArmSummary(
+                arm, mine[0].Strategy, k, mine.Average(r => r.Patches),
+                Spread.Of(mine.Select(r => r.MeanDice)),
+                [.. Enumerable.Range(0, result.ClassNames.Count).Select(c => Spread.Of(mine.Select(r => r.Dice[c])))],
+                Spread.Of(mine.Select(r => arm == SimulationRow.BaselineArm ? double.NaN : Paired(r, x => x.Arm == SimulationRow.ControlArm))),
+                Spread.Of(mine.Select(r => arm == SimulationRow.BaselineArm ? double.NaN : Paired(r, x => x.Arm == SimulationRow.BaselineArm))),
+                Spread.Of(gainsRandom),
+                gainsRandom.Count(g => g > 0),
+                Spread.Of(mine.Select(r => r.Choice?.BaselineDiceOnChosen ?? double.NaN)),
+                Spread.Of(mine.Select(r => r.Choice?.ChosenErrorFraction ?? double.NaN)),
+                Spread.Of(mine.Select(r => r.Choice?.PoolErrorFraction ?? double.NaN)),
+                Spread.Of(mine.Select(r => r.Choice?.WorstFound ?? double.NaN)),
+                Spread.Of(mine.Select(r => r.Choice?.Spearman ?? double.NaN)),
+                Spread.Of(mine.Select(r => (double?)r.Choice?.Slides ?? double.NaN))));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,67 @@
+using Uga.Engine.Artifacts;
+using Uga.Ranking;
+using Uga.Imaging;
+
+namespace Uga.Loop.Queue;
+
+/// <summary>
+/// One slide or tile image of the pool: what ranking needs (<see cref="Slide"/>: level-0 size and spacing, the
+/// uncertainty map, the tissue) and what the export needs afterwards (a preview and the predicted labels).
+/// </summary>
+internal sealed record PoolItem
+{
+    /// <summary>Id = file stem; Width/Height/SpacingUm are the slide's level 0 (the image itself for tiles).</summary>
+    public required RankingSlide Slide { get; init; }
+
+    public required string SourcePath { get; init; }
+
+    /// <summary>The slide at <see cref="PreviewSpacingUm"/> and its uncertainty on the same grid.</summary>
+    public required RgbImage Thumbnail { get; init; }
+
+    public required FloatMap PreviewMap { get; init; }
+
+    public required double PreviewSpacingUm { get; init; }
+
+    public required ILabelSource Labels { get; init; }
+
+    /// <summary>Network forwards spent predicting it (0 when its artifact was reused).</summary>
+    public long Forwards { get; init; }
+
+    /// <summary>A candidate's shown patch in the slide's level-0 pixels (what ASAP and QuPath use), inside the slide.</summary>
+    public PixelRegion Level0(Candidate c) =>
+        c.ShownRegionAt(Slide.SpacingUm).Intersect(new PixelRegion(0, 0, Slide.Width, Slide.Height));
+}
+
+/// <summary>The model's predicted labels of a slide, read a region at a time.</summary>
+internal interface ILabelSource
+{
+    /// <summary>Spacing of the label grid (µm/px).</summary>
+    double SpacingUm { get; }
+
+    int Width { get; }
+
+    int Height { get; }
+
+    /// <summary>Labels of <paramref name="region"/> (inside the grid).</summary>
+    LabelMap Read(PixelRegion region);
+}
+
+/// <summary>Labels held in memory (tile images).</summary>
+internal sealed class MemoryLabels(LabelMap labels, double spacingUm) : ILabelSource
+{
+    public double SpacingUm => spacingUm;
+    public int Width => labels.Width;
+    public int Height => labels.Height;
+
+    public LabelMap Read(PixelRegion region) => labels.Crop(region);
+}
+
+/// <summary>Labels from a prediction artifact; only the chunks under the asked region are decoded.</summary>
+internal sealed class ArtifactLabels(PredictionArtifact artifact) : ILabelSource
+{
+    public double SpacingUm => artifact.Manifest.SpacingUm;
+    public int Width => artifact.Manifest.Width;
+    public int Height => artifact.Manifest.Height;
+
+    public LabelMap Read(PixelRegion region) => artifact.ReadLabels(region);
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+using Uga.Engine;
+using Uga.Engine.Artifacts;
+using Uga.Ranking;
+using Uga.Imaging;
+using Uga.Learning;
+using Uga.Learning.Inference;
+using Uga.Slides;
+using Uga.Slides.Tissue;
+
+namespace Uga.Loop.Queue;
+
+/// <summary>
+/// Runs the ensemble over every slide or image of the pool and turns the result into <see cref="PoolItem"/>s.
+/// Whole slides stream through <see cref="SlidePredictor"/> (labels and uncertainty TIFFs under maps/), whose
+/// uncertainty is read back; tile images go through <see cref="TiledPredictor"/> in memory.
+/// </summary>
+internal static class PoolLoader
+{
+    /// <summary>Opens a slide and finds its tissue: enough to lay the candidate grid before predicting.</summary>
+    public static PoolInput PrepareSlide(string path, RankRequest request)
+    {
+        using var slide = SlideFactory.Open(path, request.SlideSpacingUm);
+        var tissue = TissueDetector.Detect(slide, cancel: request.Cancellation);
+        return new PoolInput(path, Path.GetFileNameWithoutExtension(path), tissue,
+            checked((int)slide.Levels[0].Width), checked((int)slide.Levels[0].Height), slide.Spacing, null);
+    }
+
+    public static PoolInput PrepareImage(DatasetCase c)
+    {
+        var image = ImageFile.ReadRgb(c.ImagePath);
+        return new PoolInput(c.ImagePath, c.Stem, TissueDetector.Detect(image, c.SpacingUm), image.Width, image.Height, c.SpacingUm, c);
+    }
+
+    /// <summary>
+    /// The slide's prediction artifact from <paramref name="cache"/> (predicted only when missing or stale) turned
+    /// into a pool item: the full-precision map of <paramref name="measure"/>, labels read from the artifact.
+    /// </summary>
+    public static PoolItem LoadSlide(PoolInput input, ArtifactCache cache, RankRequest request, string measure, string mapsDir, List<string> notes)
+    {
+        using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
+        var options = new SlidePredictionOptions
+        {
+            BatchSize = request.BatchSize,
+            Progress = request.Progress,
+            Cancellation = request.Cancellation,
+        };
+        var (outcome, map) = ReadOrPredict(() => cache.ForSlide(slide, input.Stem, input.Tissue, options, mapsDir), request, measure, notes);
+        var a = outcome.Artifact.Manifest;
+        double previewSpacing = a.SpacingUm * Math.Max(1.0, Math.Max(a.Width, a.Height) / (double)request.PreviewSize);
+        int pw = Math.Max(1, (int)Math.Round(a.Width * a.SpacingUm / previewSpacing));
+        int ph = Math.Max(1, (int)Math.Round(a.Height * a.SpacingUm / previewSpacing));
+        var thumbnail = Resample.Rgb(slide.ReadWhole(previewSpacing), pw, ph);
+        return Item(input, outcome, measure, map, thumbnail, previewSpacing);
+    }
+
+    public static PoolItem LoadImage(PoolInput input, ArtifactCache cache, RankRequest request, string measure, List<string> notes)
+    {
+        var options = new PredictOptions { BatchSize = request.BatchSize, Cancellation = request.Cancellation };
+        var (outcome, map) = ReadOrPredict(() => cache.ForImage(input.Path, input.Stem, input.SpacingUm, options), request, measure, notes);
+        var image = ImageFile.ReadRgb(input.Path);
+        double f = Math.Min(1.0, request.PreviewSize / (double)Math.Max(image.Width, image.Height));
+        int tw = Resample.Scaled(image.Width, f), th = Resample.Scaled(image.Height, f);
+        var item = Item(input, outcome, measure, map, f < 1 ? Resample.Rgb(image, tw, th) : image, input.SpacingUm * image.Width / tw);
+        return item with { Slide = item.Slide with { Colour = new SpacedImage(image, input.SpacingUm) } };
+    }
+
+    // A stored artifact that cannot be read (truncated chunk, foreign file) is recoverable: say so and predict again.
+    private static (ArtifactOutcome Outcome, SpacedMap Map) ReadOrPredict(Func<ArtifactOutcome> get, RankRequest request, string measure, List<string> notes)
+    {
+        var outcome = get();
+        if (outcome.StaleNote is { } stale) notes.Add(stale);
+        try
+        {
+            return (outcome, Read(outcome.Artifact, request, measure, notes));
+        }
+        catch (InvalidInputException e) when (outcome.Reused)
+        {
+            notes.Add($"{e.Message}; predicting again");
+            ArtifactCache.Discard(outcome.Artifact);
+            outcome = get();
+            return (outcome, Read(outcome.Artifact, request, measure, notes));
+        }
+    }
+
+    private static SpacedMap Read(PredictionArtifact artifact, RankRequest request, string measure, List<string> notes)
+    {
+        var (map, spacing) = artifact.ReadMeasure(measure, request.MaxMapPixels);
+        var m = artifact.Manifest;
+        if (spacing > m.SpacingUm)
+            notes.Add(Invariant($"{Path.GetFileName(artifact.Path)}: the {measure} map ({m.Width}x{m.Height} px) exceeds the {request.MaxMapPixels} px budget; ranked on its mean over {spacing / m.SpacingUm:0}x{spacing / m.SpacingUm:0} px blocks ({map.Width}x{map.Height} px, {spacing:0.###} µm/px)"));
+        return new SpacedMap(map, spacing);
+    }
+
+    private static PoolItem Item(PoolInput input, ArtifactOutcome outcome, string measure, SpacedMap map, RgbImage thumbnail, double previewSpacing)
+    {
+        var ranking = input.ToRankingSlide() with
+        {
+            Measures = new Dictionary<string, SpacedMap>(StringComparer.Ordinal) { [measure] = map },
+            Colour = new SpacedImage(thumbnail, previewSpacing),
+        };
+        return new PoolItem
+        {
+            Slide = ranking,
+            SourcePath = input.Path,
+            Thumbnail = thumbnail,
+            PreviewMap = Resample.Floats(map.Map, thumbnail.Width, thumbnail.Height),
+            PreviewSpacingUm = previewSpacing,
+            Labels = new ArtifactLabels(outcome.Artifact),
+            Forwards = outcome.Forwards,
+        };
+    }
+
+    /// <summary>
+    /// The dataset's selected images. With a masks/ folder this is <see cref="SegmentationDataset.ListCases"/>;
+    /// ranking needs no masks, so without one the images are listed here with the same filters and spacing rules.
+    /// </summary>
+    public static IReadOnlyList<DatasetCase> ListImages(RankRequest request)
+    {
+        var dir = request.DataDir!;
+        var options = new DatasetOptions { Where = request.Where, DataSpacingUm = request.DataSpacingUm };
+        if (Directory.Exists(Path.Combine(dir, "masks"))) return SegmentationDataset.ListCases(dir, options);
+        var imagesDir = Path.Combine(dir, "images");
+        if (!Directory.Exists(dir)) throw new InvalidInputException(dir, "dataset folder not found");
+        if (!Directory.Exists(imagesDir)) throw new InvalidInputException(imagesDir, "dataset has no images folder");
+        var casesPath = Path.Combine(dir, "cases.csv");
+        var table = File.Exists(casesPath) ? CasesTable.Read(casesPath) : null;
+        if (request.Where.Count > 0 && table is null)
+            throw new InvalidInputException(casesPath, "filters were given but the dataset has no cases.csv");
+        var cases = new List<DatasetCase>();
+        foreach (var imagePath in Directory.EnumerateFiles(imagesDir).Order(StringComparer.Ordinal))
+        {
+            if (!ImageFile.ImageExtensions.Contains(Path.GetExtension(imagePath).ToLowerInvariant())) continue;
+            var stem = Path.GetFileNameWithoutExtension(imagePath);
+            if (request.Where.Count > 0 && !table!.Matches(stem, request.Where)) continue;
+            cases.Add(new DatasetCase(stem, imagePath, "", SpacingOf(stem, dir, table, request.DataSpacingUm)));
+        }
+        if (cases.Count == 0)
+            throw new InvalidInputException(dir, request.Where.Count > 0 ? $"no image matches {string.Join(" and ", request.Where)}" : "no images (.jpg, .png, .tif)");
+        return cases;
+    }
+
+    private static double SpacingOf(string stem, string dir, CasesTable? table, double? given)
+    {
+        if (given is { } s) return s;
+        var column = SegmentationDataset.SpacingColumn;
+        if (table is null || !table.HasColumn(column))
+            throw new InvalidInputException(dir, $"dataset spacing unknown: pass --data-spacing or add a {column} column to cases.csv");
+        var text = table.Value(stem, column);
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var spacing) || !(spacing > 0) || !double.IsFinite(spacing))
+            throw new InvalidInputException(table.Path, $"case '{stem}' has {column} '{text}', not a positive number");
+        return spacing;
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>A slide or image before prediction: its level-0 extent, spacing and tissue.</summary>
+internal sealed record PoolInput(string Path, string Stem, TissueMask Tissue, int Width, int Height, double SpacingUm, DatasetCase? Case)
+{
+    public RankingSlide ToRankingSlide() => new(Stem, Width, Height, SpacingUm) { Tissue = Tissue };
+}

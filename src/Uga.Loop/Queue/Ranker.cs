@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Uga.Engine.Artifacts;
+using Uga.Ranking;
+using Uga.Imaging;
+using Uga.Learning;
+using Uga.Learning.Uncertainty;
+
+namespace Uga.Loop.Queue;
+
+/// <summary>
+/// `uga rank` end to end: predict the pool with the model, lay the candidate grid over the tissue, score it with
+/// the strategy, choose K patches and write the annotation queue (<see cref="RankExport"/>). Never prints;
+/// progress goes to <see cref="RankRequest.Progress"/>, everything the user should know to <see cref="RankResult.Notes"/>.
+/// </summary>
+public static class Ranker
+{
+    public static RankResult Run(RankRequest request)
+    {
+        request.Validate();
+        var clock = Stopwatch.StartNew();
+        var strategy = request.CreateStrategy();
+        var measure = RankingStrategies.MeasureFor(strategy.Name, request.Measure);
+        UncertaintyMeasures.Get(measure);
+        var notes = new List<string>();
+        if (measure != request.Measure && request.Measure != PaperScoring.DefaultMeasure)
+            notes.Add($"strategy {strategy.Name} reads {measure}; the measure {request.Measure} was not used");
+
+        // Cheap input checks first, so a wrong path fails before the model is loaded or anything is predicted.
+        var slidePaths = request.SlidePaths;
+        foreach (var p in slidePaths)
+            if (!File.Exists(p)) throw new InvalidInputException(p, Directory.Exists(p) ? "is a folder, not a slide file" : "file not found");
+        var cases = request.DataDir is null ? [] : PoolLoader.ListImages(request);
+        CheckUniqueStems(slidePaths.Count > 0 ? slidePaths : cases.Select(c => c.ImagePath).ToList());
+
+        using var ensemble = Ensemble.Load(request.ModelDir);
+        var settings = request.Settings(ensemble.Manifest.SpacingUm);
+        var grid = settings.Grid;
+        // The grid needs only the tissue: a pool too small for K fails here, before hours of prediction.
+        var inputs = slidePaths.Count > 0
+            ? slidePaths.Select(p => PoolLoader.PrepareSlide(p, request)).ToList()
+            : cases.Select(PoolLoader.PrepareImage).ToList();
+        var tissuePool = Exclude(CandidateGrid.Build([.. inputs.Select(i => i.ToRankingSlide())], grid), request, out int excluded);
+        ExplainShortfall(excluded, () =>
+        {
+            CandidateSelector.CheckPoolSize(tissuePool, request.SelectionOptions());
+            return tissuePool;
+        });
+
+        var items = new List<PoolItem>();
+        var mapsDir = Path.Combine(request.OutDir, "maps");
+        var cache = new ArtifactCache(request.ArtifactsDir ?? mapsDir, request.ModelDir, ensemble);
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            items.Add(inputs[i].Case is null
+                ? PoolLoader.LoadSlide(inputs[i], cache, request, measure, mapsDir, notes)
+                : PoolLoader.LoadImage(inputs[i], cache, request, measure, notes));
+            request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
+        }
+        var pool = Exclude(CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress), request, out excluded);
+        var selection = ExplainShortfall(excluded, () => settings.Choose(pool));
+        var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
+        return new RankResult
+        {
+            Selection = selection,
+            Measure = measure,
+            StrategyName = strategy.Name,
+            StrategyDescription = strategy.Description,
+            PoolSize = pool.Count,
+            ExcludedCandidates = excluded,
+            Forwards = items.Sum(i => i.Forwards),
+            ReusedPredictions = items.Count(i => i.Forwards == 0),
+            Files = files,
+            Notes = [.. notes, .. selection.Warnings],
+            Elapsed = clock.Elapsed,
+        };
+    }
+
+    private static IReadOnlyList<Candidate> Exclude(IReadOnlyList<Candidate> pool, RankRequest request, out int excluded)
+    {
+        var kept = CandidateExclusion.Apply(pool, request.ExcludeRegions, request.ExcludeMinOverlap, out excluded);
+        // Without this the selector would blame the tissue mask for an empty pool.
+        if (kept.Count == 0 && excluded > 0)
+            throw new InvalidInputException(null, $"all {excluded} candidates overlap regions already queued or annotated; nothing left to rank");
+        return kept;
+    }
+
+    // A shortfall after the exclusion says how many candidates it took, so "only N candidates" is not a puzzle.
+    private static T ExplainShortfall<T>(int excluded, Func<T> select)
+    {
+        try
+        {
+            return select();
+        }
+        catch (InvalidInputException e) when (excluded > 0 && e.Path is null)
+        {
+            throw new InvalidInputException(null, $"{e.Problem} ({excluded} more were excluded as overlapping regions already queued or annotated)", e);
+        }
+    }
+
+    // Outputs are named after the file stem, so two inputs with one stem would overwrite each other's maps.
+    private static void CheckUniqueStems(IReadOnlyList<string> paths)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in paths)
+        {
+            var stem = Path.GetFileNameWithoutExtension(p);
+            if (!seen.TryAdd(stem, p)) throw new InvalidInputException(p, $"has the same file stem '{stem}' as {seen[stem]}; outputs are named by stem");
+        }
+    }
+}

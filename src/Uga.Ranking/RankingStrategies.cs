@@ -1,0 +1,73 @@
+using Uga.Imaging;
+
+namespace Uga.Ranking;
+
+/// <summary>A named ranking strategy: how candidates are scored and how the top-K are spread (grouping).</summary>
+public sealed record RankingStrategy(string Name, string Description, IScoringMethod Scoring, ICandidateGrouping Grouping);
+
+/// <summary>Options shared by the strategies; each strategy reads the ones it needs.</summary>
+public sealed record StrategyOptions
+{
+    /// <summary>Measure read by uga-global, uncertainty-sum/-mean and the diverse strategies (uga-paper is pinned to ensemble-ce).</summary>
+    public string Measure { get; init; } = PaperScoring.DefaultMeasure;
+
+    /// <summary>Seed for random scores and k-means.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Maximum taken for uga-global's threshold; Pool makes scores comparable across slides.</summary>
+    public GlobalScope GlobalScope { get; init; } = GlobalScope.Pool;
+
+    /// <summary>Clusters for diverse-cluster; null = as many as candidates to choose.</summary>
+    public int? Clusters { get; init; }
+}
+
+/// <summary>
+/// The registry of strategies by name (like MONAI Label's scoring methods / strategies). Unknown names are an
+/// input error listing the valid ones. "uga-paper" is the paper's seed code exactly: ensemble-ce, weight 100, and
+/// the grid's count factor (0.8 unless <see cref="GridOptions.CountThresholdFactor"/> was changed).
+/// </summary>
+public static class RankingStrategies
+{
+    public const string MutualInformationMeasure = "mutual-information";
+
+    private static readonly (string Name, Func<StrategyOptions, RankingStrategy> Create)[] Registry =
+    [
+        ("uga-paper", _ => Plain(new PaperScoring(PaperScoring.DefaultMeasure))),
+        ("uga-global", o => Plain(new GlobalThresholdScoring(o.Measure, o.GlobalScope))),
+        ("uncertainty-sum", o => Plain(new UncertaintySumScoring(o.Measure))),
+        ("uncertainty-mean", o => Plain(new UncertaintyMeanScoring(o.Measure))),
+        ("mutual-information", _ => Plain(new UncertaintySumScoring(MutualInformationMeasure, "mutual-information"))),
+        ("random", o => Plain(new RandomScoring(o.Seed))),
+        ("diverse", o => new RankingStrategy("diverse",
+            $"sum of {o.Measure}, round-robin over slides by their best remaining patch",
+            new UncertaintySumScoring(o.Measure), new SlideGrouping())),
+        ("diverse-cluster", o => new RankingStrategy("diverse-cluster",
+            $"sum of {o.Measure}, most uncertain patch per k-means cluster of patch features (seed {o.Seed})",
+            new UncertaintySumScoring(o.Measure), new ClusterGrouping(o.Seed, o.Clusters))),
+    ];
+
+    public static IReadOnlyList<string> Names { get; } = [.. Registry.Select(r => r.Name)];
+
+    public static RankingStrategy Create(string name, StrategyOptions? options = null)
+    {
+        if (options?.Clusters is < 1) throw new InvalidInputException(null, $"cluster count must be at least 1, got {options.Clusters}");
+        foreach (var (n, create) in Registry)
+            if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) return create(options ?? new StrategyOptions());
+        throw new InvalidInputException(null, $"unknown ranking strategy '{name}'; valid strategies: {string.Join(", ", Names)}");
+    }
+
+    /// <summary>
+    /// The uncertainty measure strategy <paramref name="name"/> reads: uga-paper is pinned to ensemble-ce and
+    /// mutual-information to its own measure; the others read <paramref name="measure"/> (random reads none but its
+    /// candidates still carry <paramref name="measure"/>'s features).
+    /// </summary>
+    public static string MeasureFor(string name, string measure) => name.ToLowerInvariant() switch
+    {
+        "uga-paper" => PaperScoring.DefaultMeasure,
+        "mutual-information" => MutualInformationMeasure,
+        _ => measure,
+    };
+
+    private static RankingStrategy Plain(IScoringMethod scoring) =>
+        new(scoring.Name, scoring.Description, scoring, new NoGrouping());
+}

@@ -1,0 +1,52 @@
+using Uga.Ranking;
+using Uga.Experiments.Simulation;
+
+namespace Uga.Experiments.Tests.Simulation;
+
+public class SimulationSummaryTests
+{
+    private static SimulationRow Row(int seed, string arm, string? strategy, int k, double dice) =>
+        new(0, seed, arm, strategy, k, k, [0.9, dice], dice, null, 1);
+
+    private static SimulationResult Result(params SimulationRow[] rows) => new()
+    {
+        Options = new SimulationOptions { SourceDir = "s", TargetDir = "t", OutDir = "o" },
+        ClassNames = ["background", "tumour"],
+        KMode = KMode.Total,
+        SourceImages = 1,
+        TargetItems = 2,
+        Folds = [],
+        Rows = rows,
+        Stages = [],
+        Warnings = [],
+        TargetClassFractions = [0.5, 0.5],
+    };
+
+    [Fact]
+    public void GainsArePairedPerReplicate()
+    {
+        // Seed 2 is a much better replicate overall; pairing removes that, unpaired means would not.
+        var summary = SimulationSummary.Summarise(Result(
+            Row(1, "baseline", null, 0, 0.40), Row(1, "control", null, 0, 0.50), Row(1, "uncertainty-sum", "uncertainty-sum", 5, 0.60), Row(1, "random", "random", 5, 0.55),
+            Row(2, "baseline", null, 0, 0.70), Row(2, "control", null, 0, 0.80), Row(2, "uncertainty-sum", "uncertainty-sum", 5, 0.84), Row(2, "random", "random", 5, 0.86)));
+
+        var arm = summary.Single(a => a.Arm == "uncertainty-sum");
+        Assert.Equal(0.72, arm.Dice.Mean, 6);
+        Assert.Equal(0.07, arm.GainOverControl.Mean, 6);       // (0.10 + 0.04) / 2
+        Assert.Equal(0.17, arm.GainOverBaseline.Mean, 6);      // (0.20 + 0.14) / 2
+        Assert.Equal(0.015, arm.GainOverRandom.Mean, 6);       // (0.05 − 0.02) / 2
+        Assert.Equal(1, arm.WinsOverRandom);
+        Assert.Equal(Math.Sqrt(0.0018), arm.GainOverControl.Sd, 6);
+        Assert.Equal(0, summary.Single(a => a.Arm == "random").GainOverRandom.N);
+        Assert.Equal(0, summary.Single(a => a.Arm == "baseline").GainOverControl.N);
+    }
+
+    [Fact]
+    public void SpreadSkipsUndefinedValues()
+    {
+        var s = Spread.Of([1.0, double.NaN, 3.0]);
+        Assert.Equal(2, s.N);
+        Assert.Equal(2.0, s.Mean);
+        Assert.Equal(Math.Sqrt(2), s.Sd, 9);
+    }
+}

@@ -1,0 +1,99 @@
+using Uga.Engine.Artifacts;
+using Uga.Loop.Queue;
+using Uga.Ranking;
+using Uga.Imaging;
+using Uga.Learning;
+using Uga.Slides.Writing;
+using static Uga.Loop.Tests.Queue.RankFixtures;
+
+namespace Uga.Loop.Tests.Queue;
+
+public class ArtifactReuseTests
+{
+    [Fact]
+    public void RankingAnAlreadyPredictedSlideRunsNoNetworkAndChoosesTheSame()
+    {
+        using var dir = new TempDir();
+        var request = Request(dir, TissueSlide(dir, "s.tif", 640, 480, 1.0), TinyModel(dir, 1.0));
+
+        var first = Ranker.Run(request);
+        var second = Ranker.Run(request with { OutDir = dir.File("out2") });
+
+        Assert.True(first.Forwards > 0);
+        Assert.Equal(0, second.Forwards);
+        Assert.Equal(1, second.ReusedPredictions);
+        Assert.Equal(Keys(first), Keys(second));
+        Assert.Equal(first.Selection.Chosen.Select(c => c.Score), second.Selection.Chosen.Select(c => c.Score));
+    }
+
+    [Fact]
+    public void ANewModelVersionOrAChangedSlidePredictsAgain()
+    {
+        using var dir = new TempDir();
+        var slide = TissueSlide(dir, "s.tif", 512, 384, 1.0);
+        var request = Request(dir, slide, TinyModel(dir, 1.0));
+        Ranker.Run(request);
+
+        var other = TinyModels.Save(dir, TinyModels.Classes(3), 1.0, patchSize: 32, members: 2, normalisation: "none", seed: 555, name: "model2");
+        var byOther = Ranker.Run(request with { ModelDir = other, OutDir = dir.File("o2") });
+        Assert.True(byOther.Forwards > 0);
+        Assert.Contains(byOther.Notes, n => n.Contains("another model", StringComparison.Ordinal));
+
+        PyramidalTiffWriter.Write(slide, TissueImage(512, 384, 99), 1.0);
+        var changed = Ranker.Run(request with { ModelDir = other, OutDir = dir.File("o3") });
+        Assert.True(changed.Forwards > 0);
+        Assert.Contains(changed.Notes, n => n.Contains("slide file has changed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ATruncatedArtifactIsNamedAndPredictedAgain()
+    {
+        using var dir = new TempDir();
+        var request = Request(dir, TissueSlide(dir, "s.tif", 512, 384, 1.0), TinyModel(dir, 1.0));
+        var first = Ranker.Run(request);
+        var chunk = Directory.GetFiles(Path.Combine(request.ArtifactsDir!, "s" + PredictionArtifact.Extension, "uncertainty", request.Measure, "c"), "*", SearchOption.AllDirectories)[0];
+        File.WriteAllBytes(chunk, File.ReadAllBytes(chunk)[..10]);
+
+        var again = Ranker.Run(request with { OutDir = dir.File("o2") });
+
+        Assert.True(again.Forwards > 0);
+        Assert.Contains(again.Notes, n => n.StartsWith(chunk, StringComparison.Ordinal) && n.EndsWith("predicting again", StringComparison.Ordinal));
+        Assert.Equal(Keys(first), Keys(again));
+    }
+
+    [Fact]
+    public void RankChoosesWhatTheInMemoryRankingOfTheSameFullPrecisionMapChooses()
+    {
+        using var dir = new TempDir();
+        var slide = TissueSlide(dir, "s.tif", 640, 480, 1.0);
+        var request = Request(dir, slide, TinyModel(dir, 1.0)) with { K = 6 };
+        var ranked = Ranker.Run(request);
+
+        // simulate's path: the float map in memory, the same grid and selector.
+        var artifact = PredictionArtifact.Open(Path.Combine(request.ArtifactsDir!, "s" + PredictionArtifact.Extension));
+        var (map, spacing) = artifact.ReadMeasure(request.Measure);
+        using var opened = Uga.Slides.SlideFactory.Open(slide, null);
+        var tissue = Uga.Slides.Tissue.TissueDetector.Detect(opened, cancel: TestContext.Current.CancellationToken);
+        var inMemory = new RankingSlide("s", 640, 480, 1.0)
+        {
+            Measures = new Dictionary<string, SpacedMap> { [request.Measure] = new SpacedMap(map, spacing) },
+            Tissue = tissue,
+        };
+        var pool = CandidateGrid.Build([inMemory], request.GridOptions(1.0));
+        var chosen = CandidateSelector.Select(pool, request.CreateStrategy(), request.SelectionOptions()).Chosen;
+
+        Assert.Equal(Keys(ranked), chosen.Select(c => c.Key).ToArray());
+    }
+
+    private static RankRequest Request(TempDir dir, string slide, string model) => new()
+    {
+        ModelDir = model,
+        SlidePaths = [slide],
+        OutDir = dir.File("out"),
+        ArtifactsDir = dir.File("artifacts"),
+        K = 4,
+        PatchSizePx = 64,
+    };
+
+    private static (string, PixelRegion)[] Keys(RankResult r) => [.. r.Selection.Chosen.Select(c => c.Key)];
+}

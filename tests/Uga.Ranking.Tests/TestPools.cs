@@ -1,0 +1,64 @@
+using Uga.Ranking;
+using Uga.Imaging;
+
+namespace Uga.Ranking.Tests;
+
+/// <summary>Hand-built uncertainty maps and pools for the ranking tests.</summary>
+internal static class TestPools
+{
+    public const string Ce = "ensemble-ce";
+    public const string Mi = "mutual-information";
+
+    public static FloatMap Filled(int width, int height, float value)
+    {
+        var map = new FloatMap(width, height);
+        Array.Fill(map.Data, value);
+        return map;
+    }
+
+    public static FloatMap Set(this FloatMap map, PixelRegion region, float value)
+    {
+        for (int y = region.Y; y < region.Bottom; y++)
+            for (int x = region.X; x < region.Right; x++) map[x, y] = value;
+        return map;
+    }
+
+    public static RankingSlide Slide(string id, FloatMap ce, FloatMap? mi = null, double spacing = 1.0)
+    {
+        var measures = new Dictionary<string, FloatMap> { [Ce] = ce };
+        if (mi is not null) measures[Mi] = mi;
+        return RankingSlide.OfImage(id, spacing, measures);
+    }
+
+    public static IReadOnlyList<Candidate> Grid(int patch, params RankingSlide[] slides) =>
+        CandidateGrid.Build(slides, new GridOptions { PatchSizePx = patch, SpacingUm = slides[0].SpacingUm, MinTissueFraction = 0 });
+
+    /// <summary>The candidate whose region starts at (x, y) on <paramref name="slide"/>.</summary>
+    public static Candidate At(this IReadOnlyList<Candidate> pool, string slide, int x, int y) =>
+        pool.Single(c => c.SlideId == slide && c.Region.X == x && c.Region.Y == y);
+
+    public static Selection Pick(IReadOnlyList<Candidate> pool, string strategy, int k, StrategyOptions? options = null) =>
+        CandidateSelector.Select(pool, RankingStrategies.Create(strategy, options), new SelectionOptions { K = k });
+
+    public static Candidate Winner(IReadOnlyList<Candidate> pool, string strategy, StrategyOptions? options = null) =>
+        Pick(pool, strategy, 1, options).Chosen[0];
+
+    /// <summary>A pool of <paramref name="slides"/> slides of 10×10-px patches with pseudo-random uncertainty.</summary>
+    public static IReadOnlyList<Candidate> RandomPool(int slides, int size, int seed)
+    {
+        var rng = new Random(seed);
+        var list = new List<RankingSlide>();
+        for (int s = 0; s < slides; s++)
+        {
+            var ce = new FloatMap(size, size);
+            var mi = new FloatMap(size, size);
+            for (int i = 0; i < ce.Data.Length; i++)
+            {
+                ce.Data[i] = (float)rng.NextDouble();
+                mi.Data[i] = (float)rng.NextDouble() * 0.3f;
+            }
+            list.Add(Slide($"slide-{s}", ce, mi, spacing: 0.5));
+        }
+        return CandidateGrid.Build(list, new GridOptions { PatchSizePx = 10, SpacingUm = 0.5, MinTissueFraction = 0 });
+    }
+}
