@@ -24,7 +24,7 @@ public sealed class LearningBench : IConsoleBench
         int batch = BenchArgs.GetInt(args, "--batch", 8), size = BenchArgs.GetInt(args, "--size", 256);
         int steps = BenchArgs.GetInt(args, "--steps", 3), threads = BenchArgs.GetInt(args, "--threads", 0);
         if (threads > 0) torch.set_num_threads(threads);
-        var options = new UNetOptions { Depth = 4, BaseChannels = 16, Normalisation = "batch", Dropout = 0.1 }; // TrainingOptions defaults
+        var options = TrainingOptions.DefaultArchitecture;
         Console.WriteLine($"U-Net depth {options.Depth}, base {options.BaseChannels}, {options.Normalisation} norm; torch threads {torch.get_num_threads()}, {Environment.ProcessorCount} cores");
 
         torch.random.manual_seed(1);

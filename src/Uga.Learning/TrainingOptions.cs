@@ -5,7 +5,7 @@ namespace Uga.Learning;
 /// <summary>
 /// What to train on and how. Data comes from a dataset folder (<see cref="DataDir"/>), from in-memory
 /// <see cref="ExtraSamples"/> (e.g. patches a pathologist just annotated, each with a sampling weight), or both.
-/// Architecture fields (spacing, depth, channels, normalisation, dropout, classes) are ignored when fine-tuning:
+/// The architecture (spacing, patch, <see cref="Architecture"/>, classes) is ignored when fine-tuning:
 /// the existing model's manifest decides them.
 /// </summary>
 public sealed record TrainingOptions
@@ -24,10 +24,12 @@ public sealed record TrainingOptions
 
     public double SpacingUm { get; init; } = 0.5;
     public int PatchSize { get; init; } = 256;
-    public int Depth { get; init; } = 4;
-    public int BaseChannels { get; init; } = 16;
-    public string Normalisation { get; init; } = "batch";
-    public double Dropout { get; init; } = 0.1;
+
+    /// <summary>The U-Net's shape (its class count comes from <see cref="ClassNames"/> or the masks).</summary>
+    public UNetOptions Architecture { get; init; } = DefaultArchitecture;
+
+    /// <summary>Depth 4, 16 base channels, batch norm, dropout 0.1.</summary>
+    public static UNetOptions DefaultArchitecture { get; } = new() { Dropout = 0.1 };
 
     public int Members { get; init; } = 5;
     public int Steps { get; init; } = 2000;
@@ -79,10 +81,11 @@ public sealed record TrainingOptions
         foreach (var s in ExtraSamples) s.Validate();
         if (!architecture) return;
         Require(SpacingUm > 0 && double.IsFinite(SpacingUm), $"spacing must be positive, got {SpacingUm}");
-        Require(Depth is >= 1 and <= 8, $"depth must be 1..8, got {Depth}");
-        Require(PatchSize > 0 && PatchSize % (1 << Depth) == 0, $"patch size {PatchSize} must be a positive multiple of 2^depth = {1 << Depth}");
+        int depth = Architecture.Depth;
+        Require(depth is >= 1 and <= 8, $"depth must be 1..8, got {depth}");
+        Require(PatchSize > 0 && PatchSize % (1 << depth) == 0, $"patch size {PatchSize} must be a positive multiple of 2^depth = {1 << depth}");
         Require(ClassNames is null || ClassNames.Count >= 2, "at least 2 class names are needed (background first)");
-        new UNetOptions { Classes = ClassNames?.Count ?? 2, Depth = Depth, BaseChannels = BaseChannels, Normalisation = Normalisation, Dropout = Dropout }.Validate();
+        (Architecture with { Classes = ClassNames?.Count ?? 2 }).Validate();
     }
 }
 

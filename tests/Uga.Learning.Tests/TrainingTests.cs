@@ -11,15 +11,12 @@ public class TrainingTests
         DataSpacingUm = 0.5,
         SpacingUm = 0.5,
         PatchSize = 16,
-        Depth = 2,
-        BaseChannels = 4,
+        Architecture = new UNetOptions { Depth = 2, BaseChannels = 4, Normalisation = "batch", Dropout = 0.2 },
         Members = 2,
         Steps = 4,
         BatchSize = 2,
         Seed = seed,
         Threads = 1,
-        Normalisation = "batch",
-        Dropout = 0.2,
     };
 
     [Fact]

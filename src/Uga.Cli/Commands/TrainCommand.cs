@@ -21,10 +21,10 @@ internal static class TrainCommand
         var spacing = new Option<double>("--spacing") { Description = "Model spacing in µm/px", DefaultValueFactory = _ => defaults.SpacingUm };
         var batch = new Option<int>("--batch") { Description = "Patches per step", DefaultValueFactory = _ => defaults.BatchSize };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warm-up then cosine decay)", DefaultValueFactory = _ => defaults.LearningRate };
-        var depth = new Option<int>("--depth") { Description = "U-Net down-sampling steps", DefaultValueFactory = _ => defaults.Depth };
-        var baseChannels = new Option<int>("--base-channels") { Description = "Channels of the first U-Net level", DefaultValueFactory = _ => defaults.BaseChannels };
-        var normalisation = new Option<string>("--normalisation") { Description = "batch, instance or none", DefaultValueFactory = _ => defaults.Normalisation };
-        var dropout = new Option<double>("--dropout") { Description = "Channel dropout in the decoder", DefaultValueFactory = _ => defaults.Dropout };
+        var depth = new Option<int>("--depth") { Description = "U-Net down-sampling steps", DefaultValueFactory = _ => defaults.Architecture.Depth };
+        var baseChannels = new Option<int>("--base-channels") { Description = "Channels of the first U-Net level", DefaultValueFactory = _ => defaults.Architecture.BaseChannels };
+        var normalisation = new Option<string>("--normalisation") { Description = "batch, instance or none", DefaultValueFactory = _ => defaults.Architecture.Normalisation };
+        var dropout = new Option<double>("--dropout") { Description = "Channel dropout in the decoder", DefaultValueFactory = _ => defaults.Architecture.Dropout };
         var seed = new Option<int>("--seed") { Description = "Seed of member 0 (member m uses seed + m)", DefaultValueFactory = _ => defaults.Seed };
         var classes = new Option<string?>("--classes") { Description = "Class names, background first, comma-separated (default: inferred from the masks)" };
         var noBalance = new Option<bool>("--no-class-balance") { Description = "Sample patch positions uniformly instead of class-balanced" };
@@ -48,10 +48,13 @@ internal static class TrainCommand
                 SpacingUm = parse.GetValue(spacing),
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
-                Depth = parse.GetValue(depth),
-                BaseChannels = parse.GetValue(baseChannels),
-                Normalisation = parse.GetValue(normalisation)!,
-                Dropout = parse.GetValue(dropout),
+                Architecture = new UNetOptions
+                {
+                    Depth = parse.GetValue(depth),
+                    BaseChannels = parse.GetValue(baseChannels),
+                    Normalisation = parse.GetValue(normalisation)!,
+                    Dropout = parse.GetValue(dropout),
+                },
                 Seed = parse.GetValue(seed),
                 ClassNames = ParseClasses(parse.GetValue(classes)),
                 ClassBalanced = !parse.GetValue(noBalance),

@@ -26,8 +26,8 @@ public sealed record DemoOptions
     /// <summary>Three members instead of the paper's five: disagreement is already informative and each member costs a full training run.</summary>
     public int Members { get; init; } = 3;
     public int PatchSize { get; init; } = 128;
-    public int Depth { get; init; } = 3;
-    public int BaseChannels { get; init; } = 8;
+    /// <summary>Small U-Nets (depth 3, 8 base channels, batch norm, dropout 0.1) so a run fits the CPU budget.</summary>
+    public UNetOptions Architecture { get; init; } = TrainingOptions.DefaultArchitecture with { Depth = 3, BaseChannels = 8 };
     public int BatchSize { get; init; } = 8;
     public int Steps { get; init; } = 80;
     public double LearningRate { get; init; } = 2e-3;
@@ -75,8 +75,7 @@ public sealed record DemoOptions
         EvalSize = 384,
         Members = 2,
         PatchSize = 64,
-        Depth = 2,
-        BaseChannels = 4,
+        Architecture = TrainingOptions.DefaultArchitecture with { Depth = 2, BaseChannels = 4 },
         BatchSize = 4,
         Steps = 8,
         FineTune = new FineTuneRecipe { Steps = 4 },

@@ -123,7 +123,7 @@ public static class DemoReport
         void Row(string k, string v) => html.Append($"<tr><td>{E(k)}</td><td>{E(v)}</td></tr>");
         Row("seed", I($"{o.Seed}"));
         Row("slides (px at µm/px)", I($"train A {o.TrainSlides}×{o.TrainSize}², pool B {o.PoolSlides}×{o.PoolSize}², eval B {o.EvalSlides}×{o.EvalSize}² at {o.SpacingUm}"));
-        Row("ensemble", I($"{o.Members} U-Nets, depth {o.Depth}, {o.BaseChannels} base channels, patch {o.PatchSize}, batch {o.BatchSize}; stain augmentation {(o.StainAugmentation ? "on" : "off")}"));
+        Row("ensemble", I($"{o.Members} U-Nets, depth {o.Architecture.Depth}, {o.Architecture.BaseChannels} base channels, patch {o.PatchSize}, batch {o.BatchSize}; stain augmentation {(o.StainAugmentation ? "on" : "off")}"));
         Row("training", I($"{o.Steps} steps/member, lr {o.LearningRate}; fine-tuning from the baseline on centre-A data + K patches with the workspace's recipe ({o.Recipe.Describe()})"));
         Row("ranking", I($"strategies {string.Join(", ", o.AllStrategies)}; candidate {o.PatchSize} px; at most {o.EffectiveMaxPerSlide} per slide; K ∈ {{{string.Join(", ", o.Ks)}}}"));
         Row("threads", I($"{o.Threads?.ToString(CultureInfo.InvariantCulture) ?? "all"} (machine has {Environment.ProcessorCount} cores)"));

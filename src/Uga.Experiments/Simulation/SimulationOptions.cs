@@ -70,8 +70,8 @@ public sealed record SimulationOptions
     public double MinTissueFraction { get; init; } = 0.5;
 
     public int Members { get; init; } = 3;
-    public int Depth { get; init; } = 3;
-    public int BaseChannels { get; init; } = 8;
+    /// <summary>Small U-Nets (depth 3, 8 base channels, batch norm, dropout 0.1) so a run fits the CPU budget.</summary>
+    public UNetOptions Architecture { get; init; } = TrainingOptions.DefaultArchitecture with { Depth = 3, BaseChannels = 8 };
     public int BatchSize { get; init; } = 8;
     public int Steps { get; init; } = 240;
     public double LearningRate { get; init; } = 2e-3;
@@ -97,8 +97,7 @@ public sealed record SimulationOptions
         Preset = "quick",
         Seeds = [1, 2],
         Members = 2,
-        Depth = 2,
-        BaseChannels = 4,
+        Architecture = TrainingOptions.DefaultArchitecture with { Depth = 2, BaseChannels = 4 },
         PatchSize = 64,
         BatchSize = 4,
         Steps = 12,
@@ -136,8 +135,7 @@ public sealed record SimulationOptions
         ClassNames = ClassNames,
         SpacingUm = SpacingUm,
         PatchSize = PatchSize,
-        Depth = Depth,
-        BaseChannels = BaseChannels,
+        Architecture = Architecture,
         Members = Members,
         Steps = Steps,
         BatchSize = BatchSize,

@@ -41,7 +41,7 @@ public static class SimulationReport
             $"Target class share of labelled pixels: {string.Join(", ", r.ClassNames.Select((n, i) => $"{n} {r.TargetClassFractions[i]:P1}"))}.",
             $"{o.Folds} folds × seeds {string.Join(",", o.Seeds)} = {o.Folds * o.Seeds.Count} replicates. K counted **{r.KModeName}**" +
                 $"{(r.KMode == KMode.PerSlide ? " (K patches from every pool slide, as the paper's script: K × slides in total)" : " (K patches from the whole pool)")}; jitter {o.Jitter:0.##} of a patch.",
-            $"Model: {o.Members} U-Nets (depth {o.Depth}, {o.BaseChannels} base channels), {o.SpacingUm} µm/px, patch {o.PatchSize} px, {o.Steps} steps (batch {o.BatchSize}, lr {o.LearningRate}); " +
+            $"Model: {o.Members} U-Nets (depth {o.Architecture.Depth}, {o.Architecture.BaseChannels} base channels), {o.SpacingUm} µm/px, patch {o.PatchSize} px, {o.Steps} steps (batch {o.BatchSize}, lr {o.LearningRate}); " +
                 $"every arm and the control fine-tuned on source + patches with the workspace's recipe ({o.Recipe.Describe()}); stain augmentation {(o.StainAugmentation ? "on" : "off")}.",
             $"Candidates: {o.PatchSize}-px grid, stride {o.Stride} px, ≥ {o.MinTissueFraction:P0} tissue; chosen patches ≥ {o.MinDistance:0.#} µm apart; measure {o.Measure}.",
             $"Folds: {string.Join("; ", r.Folds.Select(f => $"fold {f.Fold}: pool {f.PoolItems} items / {f.Candidates} candidates, evaluation {f.EvaluationItems} items ({string.Join(" ", f.EvaluationGroups.Take(12))}{(f.EvaluationGroups.Count > 12 ? " …" : "")})"))}.",
