@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Learning.Inference;
 using static TorchSharp.torch;

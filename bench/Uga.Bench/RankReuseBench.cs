@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Uga.Loop.Queue;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Phantom;
 using Uga.Slides.Writing;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Uga.Engine;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Phantom;
 using Uga.Slides.Tissue;

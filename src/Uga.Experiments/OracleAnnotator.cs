@@ -1,5 +1,6 @@
 using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Slides;
 

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Uga.Imaging;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>

@@ -4,6 +4,8 @@ using System.Text.Json;
 using Uga.Imaging;
 using Uga.Imaging.Shift;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>How to shift a dataset folder: which cases, which lab, which seed.</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning.Inference;
 using static TorchSharp.torch;
 
@@ -9,7 +10,7 @@ namespace Uga.Learning;
 /// M U-Nets trained with different seeds, plus the manifest that says how to feed them. The model folder holds
 /// manifest.json and one TorchSharp state-dict file per member (member-0.pt, ...).
 /// </summary>
-public sealed class Ensemble : IDisposable
+public sealed class Ensemble : IEnsembleModel, IDisposable
 {
     private readonly Tensor mean;
     private readonly Tensor std;
@@ -44,7 +45,7 @@ public sealed class Ensemble : IDisposable
             foreach (var file in manifest.MemberFiles)
             {
                 var path = Path.Combine(modelDir, file);
-                var net = new UNet(manifest.ToUNetOptions());
+                var net = new UNet(UNetOptions.Of(manifest));
                 members.Add(net);
                 LoadWeights(net, path);
                 net.eval();

@@ -2,6 +2,8 @@ using TorchSharp;
 using Uga.Imaging;
 using static TorchSharp.torch;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>

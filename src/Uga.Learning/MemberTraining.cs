@@ -2,6 +2,8 @@ using TorchSharp;
 using Uga.Imaging;
 using static TorchSharp.torch;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>The optimisation loop of one ensemble member: sample a batch, forward, loss, backward, AdamW step.</summary>
@@ -20,7 +22,7 @@ internal sealed class MemberTraining
         this.stage = stage;
         // Seeding before construction makes the initial weights (and later dropout masks) a function of the seed.
         torch.manual_seed(seed);
-        Network = new UNet(manifest.ToUNetOptions());
+        Network = new UNet(UNetOptions.Of(manifest));
         if (warmStart is not null) Network.load_state_dict(warmStart.state_dict());
         sampler = new PatchSampler(samples, options.PatchSize, manifest.ClassCount, options.ClassBalanced,
             options.Augmentation, new Random(seed));

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Uga.Imaging;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>An image and its label map at the model's spacing, with a relative sampling weight.</summary>

@@ -1,6 +1,8 @@
 using Uga.Imaging;
 using static TorchSharp.torch;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>

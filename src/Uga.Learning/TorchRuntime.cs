@@ -1,5 +1,7 @@
 using Uga.Imaging;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>Process-wide settings of the TorchSharp backend, so commands set them without touching torch.</summary>

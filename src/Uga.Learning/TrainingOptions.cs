@@ -1,5 +1,7 @@
 using Uga.Imaging;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>

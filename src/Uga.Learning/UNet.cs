@@ -3,12 +3,24 @@ using TorchSharp.Modules;
 using Uga.Imaging;
 using static TorchSharp.torch;
 
+using Uga.Inference;
+
 namespace Uga.Learning;
 
 /// <summary>Shape of a <see cref="UNet"/>. Validated on construction of the network.</summary>
 public sealed record UNetOptions
 {
-    public static readonly IReadOnlyList<string> Normalisations = ["batch", "instance", "none"];
+    public static IReadOnlyList<string> Normalisations => ModelManifest.Normalisations;
+
+    /// <summary>The architecture a model folder's manifest describes.</summary>
+    public static UNetOptions Of(ModelManifest m) => new()
+    {
+        Classes = m.ClassCount,
+        Depth = m.Depth,
+        BaseChannels = m.BaseChannels,
+        Normalisation = m.Normalisation,
+        Dropout = m.Dropout,
+    };
 
     public int InChannels { get; init; } = 3;
     public int Classes { get; init; } = 2;

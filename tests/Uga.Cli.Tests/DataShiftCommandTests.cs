@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Uga.Imaging;
 using Uga.Imaging.Shift;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Cli.Tests;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Cli.Tests;

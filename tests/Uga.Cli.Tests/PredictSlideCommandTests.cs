@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Slides;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Cli.Tests;

@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using Uga.Imaging;
 using Uga.Imaging.Shift;
 
+using Uga.Inference;
+
 namespace Uga.Learning.Tests;
 
 /// <summary>

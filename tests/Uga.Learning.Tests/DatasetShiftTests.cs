@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Uga.Imaging;
 using Uga.Imaging.Shift;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Learning.Tests;

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Uga.Inference;
 using Uga.Learning.Inference;
 using static TorchSharp.torch;
 

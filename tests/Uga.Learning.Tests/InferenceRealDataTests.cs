@@ -1,6 +1,7 @@
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 
 namespace Uga.Learning.Tests;
 

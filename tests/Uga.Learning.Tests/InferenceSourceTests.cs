@@ -1,8 +1,9 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 using static TorchSharp.torch;
 
 namespace Uga.Learning.Tests;

@@ -2,6 +2,8 @@ using TorchSharp;
 using Uga.Imaging;
 using static TorchSharp.torch;
 
+using Uga.Inference;
+
 namespace Uga.Learning.Tests;
 
 /// <summary>Tiny hand-made networks and inputs for the inference tests, independent of the U-Net.</summary>

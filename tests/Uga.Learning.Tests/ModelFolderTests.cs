@@ -1,4 +1,5 @@
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using static TorchSharp.torch;
 
@@ -24,7 +25,7 @@ public class ModelFolderTests
             Training = new TrainingRecord { Steps = 3, MemberSeeds = [1, 2], FinalLosses = [0.5, 0.6], Filter = ["preparation=ffpe"] },
         };
         manual_seed(3);
-        return new Ensemble(manifest, Enumerable.Range(0, members).Select(_ => new UNet(manifest.ToUNetOptions())).ToArray());
+        return new Ensemble(manifest, Enumerable.Range(0, members).Select(_ => new UNet(UNetOptions.Of(manifest))).ToArray());
     }
 
     [Fact]

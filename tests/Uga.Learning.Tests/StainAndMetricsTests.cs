@@ -1,4 +1,5 @@
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Learning.Tests;

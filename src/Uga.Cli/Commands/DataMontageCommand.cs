@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Slides.Montage;
 using Uga.Slides.Writing;

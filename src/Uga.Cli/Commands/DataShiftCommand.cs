@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Uga.Imaging;
 using Uga.Imaging.Shift;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Cli.Commands;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Learning.Inference;
 

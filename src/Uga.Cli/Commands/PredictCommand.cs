@@ -2,9 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 
 namespace Uga.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Uga.Engine;
-using Uga.Engine.Artifacts;
+using Uga.Inference;
+using Uga.Inference.Artifacts;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Learning.Inference;

@@ -4,8 +4,9 @@ using Uga.Loop.Queue;
 using Uga.Ranking;
 using Uga.Loop.Workspace;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 
 namespace Uga.Cli.Commands;
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using Uga.Ranking;
 using Uga.Experiments.Simulation;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Cli.Commands;

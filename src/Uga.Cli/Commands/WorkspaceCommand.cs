@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Uga.Loop.Workspace;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Cli.Commands;

@@ -1,3 +1,4 @@
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Imaging;
 

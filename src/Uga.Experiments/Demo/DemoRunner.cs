@@ -3,6 +3,7 @@ using Uga.Experiments;
 using Uga.Loop.Queue;
 using Uga.Experiments.Reports;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Phantom;
 

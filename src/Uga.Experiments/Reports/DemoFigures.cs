@@ -1,4 +1,4 @@
-using Uga.Engine.Artifacts;
+using Uga.Inference.Artifacts;
 using Uga.Experiments;
 using Uga.Loop.Queue;
 using Uga.Ranking;

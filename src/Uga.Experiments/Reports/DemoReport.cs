@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using Uga.Experiments.Demo;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Experiments.Reports;

@@ -1,5 +1,6 @@
 using Uga.Experiments.Demo;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Experiments.Reports;

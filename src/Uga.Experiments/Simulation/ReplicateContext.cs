@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 
 namespace Uga.Experiments.Simulation;
 

@@ -1,5 +1,6 @@
 using Uga.Experiments;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Slides;
 using Uga.Slides.Montage;

@@ -1,5 +1,6 @@
 using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Experiments.Simulation;
@@ -123,7 +124,7 @@ public sealed record SimulationOptions
         FineTune.Validate();
         Require(GroupBy is null || GroupBy.Trim().Length > 0, "--group-by needs a column name");
         foreach (var s in Strategies) RankingStrategies.Create(s);
-        Uga.Learning.Uncertainty.UncertaintyMeasures.Get(Measure);
+        Uga.Inference.Uncertainty.UncertaintyMeasures.Get(Measure);
         BaselineTraining(Seeds[0], []).Validate();
     }
 

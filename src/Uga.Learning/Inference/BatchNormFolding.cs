@@ -1,6 +1,8 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
+using Uga.Inference;
+
 namespace Uga.Learning.Inference;
 
 /// <summary>What <see cref="BatchNormFolding.Fold"/> did.</summary>

@@ -1,6 +1,8 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
+using Uga.Inference;
+
 namespace Uga.Learning.Inference;
 
 /// <summary>Multiply-accumulates of one convolution layer for one input size.</summary>

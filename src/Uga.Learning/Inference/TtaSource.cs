@@ -1,5 +1,7 @@
 using static TorchSharp.torch;
 
+using Uga.Inference;
+
 namespace Uga.Learning.Inference;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using SkiaSharp;
-using Uga.Engine;
+using Uga.Inference;
 using Uga.Ranking;
 using Uga.Imaging;
 

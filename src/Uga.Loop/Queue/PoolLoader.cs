@@ -1,6 +1,6 @@
 using System.Globalization;
-using Uga.Engine;
-using Uga.Engine.Artifacts;
+using Uga.Inference;
+using Uga.Inference.Artifacts;
 using Uga.Ranking;
 using Uga.Imaging;
 using Uga.Learning;

@@ -1,5 +1,6 @@
 using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Loop.Queue;
@@ -114,7 +115,7 @@ public sealed record RankRequest
         if (MaxMapPixels < 1) throw new InvalidInputException(null, $"map pixel budget must be positive, got {MaxMapPixels}");
         if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be at least 1, got {BatchSize}");
         if (PreviewSize < 16) throw new InvalidInputException(null, $"preview size must be at least 16 px, got {PreviewSize}");
-        Uga.Learning.Uncertainty.UncertaintyMeasures.Get(Measure);
+        Uga.Inference.Uncertainty.UncertaintyMeasures.Get(Measure);
         CreateStrategy();
         CandidateSelector.Validate(SelectionOptions());
         CandidateExclusion.Validate(ExcludeRegions, ExcludeMinOverlap);

@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using Uga.Engine.Artifacts;
+using Uga.Inference.Artifacts;
 using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 
 namespace Uga.Loop.Queue;
 

@@ -5,6 +5,7 @@ using Uga.Annotations;
 using Uga.Ranking;
 using Uga.Loop.Workspace.Store;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Slides;
 

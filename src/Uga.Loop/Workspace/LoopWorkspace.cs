@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Uga.Loop.Workspace.Store;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Loop.Workspace;

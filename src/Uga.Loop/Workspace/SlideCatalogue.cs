@@ -1,4 +1,4 @@
-using Uga.Engine.Artifacts;
+using Uga.Inference.Artifacts;
 using Uga.Loop.Workspace.Store;
 using Uga.Imaging;
 using Uga.Slides;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Loop.Workspace;
@@ -45,7 +46,7 @@ public static class WorkspaceFineTuner
             ClassNames = m.ClassNames,
             SpacingUm = m.SpacingUm,
             PatchSize = m.PatchSize,
-            Architecture = m.ToUNetOptions(),
+            Architecture = UNetOptions.Of(m),
             Members = start.Members.Count,
             Seed = request.Seed,
             Threads = request.Threads,

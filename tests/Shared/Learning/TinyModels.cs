@@ -1,4 +1,5 @@
 using TorchSharp;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Testing;
@@ -31,7 +32,7 @@ public static class TinyModels
         for (int m = 0; m < members; m++)
         {
             torch.random.manual_seed(seed + m);
-            var net = new UNet(manifest.ToUNetOptions());
+            var net = new UNet(UNetOptions.Of(manifest));
             net.eval();
             nets.Add(net);
         }

@@ -1,6 +1,7 @@
 using Uga.Ranking;
 using Uga.Experiments.Simulation;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 
 namespace Uga.Experiments.Tests.Simulation;

@@ -1,7 +1,8 @@
-using Uga.Engine.Artifacts;
+using Uga.Inference.Artifacts;
 using Uga.Loop.Queue;
 using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Slides.Writing;
 using static Uga.Loop.Tests.Queue.RankFixtures;

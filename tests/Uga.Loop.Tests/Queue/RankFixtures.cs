@@ -1,5 +1,6 @@
 using System.Globalization;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Slides.Writing;
 

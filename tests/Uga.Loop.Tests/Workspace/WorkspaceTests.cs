@@ -2,6 +2,7 @@ using System.Text.Json;
 using NetTopologySuite.Geometries;
 using Uga.Loop.Workspace;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using static TorchSharp.torch;
 using F = Uga.Loop.Tests.Workspace.WorkspaceFixtures;

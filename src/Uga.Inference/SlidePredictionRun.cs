@@ -1,17 +1,16 @@
 using Uga.Imaging;
-using Uga.Learning;
-using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference;
+using Uga.Inference.Uncertainty;
 using Uga.Slides;
 using Uga.Slides.Tissue;
 
-namespace Uga.Engine;
+namespace Uga.Inference;
 
 /// <summary>The state of one slide prediction: the networks, the patch grid, counters and the previews.</summary>
 internal sealed class Run
 {
     private readonly Slide slide;
-    private readonly Ensemble ensemble;
+    private readonly IEnsembleModel ensemble;
     private readonly TissueMask tissue;
     private readonly SlidePredictionOptions options;
     private readonly IProbabilitySource source;
@@ -22,7 +21,7 @@ internal sealed class Run
     private readonly DateTime started = DateTime.UtcNow;
     private long patchesDone;
 
-    public Run(Slide slide, Ensemble ensemble, TissueMask tissue, SlidePredictionOptions options, int width, int height)
+    public Run(Slide slide, IEnsembleModel ensemble, TissueMask tissue, SlidePredictionOptions options, int width, int height)
     {
         this.slide = slide;
         this.ensemble = ensemble;

@@ -1,11 +1,12 @@
-using Uga.Engine.Artifacts;
+using Uga.Inference.Artifacts;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 using Uga.Slides.Tissue;
-using static Uga.Engine.Tests.SlidePredictorTests;
+using static Uga.Inference.Tests.SlidePredictorTests;
 
-namespace Uga.Engine.Tests;
+namespace Uga.Inference.Tests;
 
 public class PredictionArtifactTests
 {

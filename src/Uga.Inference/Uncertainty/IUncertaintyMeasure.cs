@@ -1,4 +1,4 @@
-namespace Uga.Learning.Uncertainty;
+namespace Uga.Inference.Uncertainty;
 
 /// <summary>
 /// Turns the probability samples of one pixel (S samples × C classes: ensemble members, MC-dropout passes or

@@ -1,7 +1,7 @@
 using Uga.Imaging;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 
-namespace Uga.Learning.Inference;
+namespace Uga.Inference;
 
 /// <summary>
 /// Sliding-window prediction over images of any size: reflect-padded borders, overlapping patches in batches,
@@ -14,7 +14,7 @@ public static class TiledPredictor
     /// The image is resampled to the model's spacing for the networks and the per-sample probabilities are
     /// resampled back, so every output map lies on the input image's pixel grid.
     /// </summary>
-    public static PredictionResult Predict(Ensemble ensemble, RgbImage image, double imageSpacingUm, PredictOptions? options = null)
+    public static PredictionResult Predict(IEnsembleModel ensemble, RgbImage image, double imageSpacingUm, PredictOptions? options = null)
     {
         options ??= new PredictOptions();
         options.Validate();

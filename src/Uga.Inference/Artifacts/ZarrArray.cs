@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Uga.Imaging;
 
-namespace Uga.Engine.Artifacts;
+namespace Uga.Inference.Artifacts;
 
 /// <summary>Element types a prediction artifact stores; names are Zarr v3's data types.</summary>
 public enum ZarrType

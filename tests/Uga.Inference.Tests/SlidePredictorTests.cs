@@ -1,11 +1,11 @@
-using Uga.Engine;
+using Uga.Inference;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Slides;
 using Uga.Slides.Tissue;
 using Uga.Slides.Writing;
 
-namespace Uga.Engine.Tests;
+namespace Uga.Inference.Tests;
 
 public class SlidePredictorTests
 {

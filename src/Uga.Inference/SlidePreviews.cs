@@ -1,7 +1,7 @@
 using Uga.Imaging;
 using Uga.Slides;
 
-namespace Uga.Engine;
+namespace Uga.Inference;
 
 /// <summary>Small pictures of a slide prediction for people: labels over the slide, uncertainty over the slide.</summary>
 public static class SlidePreviews

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Uga.Imaging;
 
-namespace Uga.Engine.Artifacts;
+namespace Uga.Inference.Artifacts;
 
 /// <summary>
 /// A stored prediction of one slide or image by one model version, at full precision: labels, mean class

@@ -1,10 +1,10 @@
-using Uga.Engine.Artifacts;
+using Uga.Inference.Artifacts;
 using Uga.Imaging;
-using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference;
+using Uga.Inference.Uncertainty;
 using Uga.Slides.Writing;
 
-namespace Uga.Engine;
+namespace Uga.Inference;
 
 /// <summary>
 /// How to run an ensemble over a whole slide: everything of <see cref="PredictOptions"/> (measure, samples, overlap,

@@ -1,8 +1,8 @@
 using Uga.Imaging;
-using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference;
+using Uga.Inference.Uncertainty;
 
-namespace Uga.Engine.Artifacts;
+namespace Uga.Inference.Artifacts;
 
 /// <summary>
 /// Streams a prediction into an artifact block by block: labels (uint8), the mean probability of every class

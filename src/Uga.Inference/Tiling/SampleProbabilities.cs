@@ -1,6 +1,6 @@
 using Uga.Imaging;
 
-namespace Uga.Learning.Inference;
+namespace Uga.Inference;
 
 /// <summary>
 /// Per-pixel class probabilities of S samples (ensemble members, MC-dropout passes or test-time augmentations):

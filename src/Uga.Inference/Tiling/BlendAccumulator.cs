@@ -1,6 +1,6 @@
 using Uga.Imaging;
 
-namespace Uga.Learning.Inference;
+namespace Uga.Inference;
 
 /// <summary>
 /// Blends overlapping patch outputs into seamless maps for one region: each patch adds window-weighted values and

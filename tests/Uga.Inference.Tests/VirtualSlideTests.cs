@@ -1,7 +1,7 @@
 using Uga.Imaging;
 using Uga.Phantom;
 
-namespace Uga.Engine.Tests;
+namespace Uga.Inference.Tests;
 
 public class VirtualSlideTests
 {

@@ -1,7 +1,7 @@
 using Uga.Imaging;
-using Uga.Learning.Inference;
+using Uga.Inference;
 
-namespace Uga.Learning.Uncertainty;
+namespace Uga.Inference.Uncertainty;
 
 /// <summary>
 /// The registry of uncertainty measures, selectable by name. All use the natural logarithm; probabilities are

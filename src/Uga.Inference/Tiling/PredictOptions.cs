@@ -1,7 +1,7 @@
 using Uga.Imaging;
-using Uga.Learning.Uncertainty;
+using Uga.Inference.Uncertainty;
 
-namespace Uga.Learning.Inference;
+namespace Uga.Inference;
 
 /// <summary>How to run tiled prediction. Every length is in pixels at the model's spacing.</summary>
 public record PredictOptions

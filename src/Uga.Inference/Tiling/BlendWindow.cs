@@ -1,4 +1,4 @@
-namespace Uga.Learning.Inference;
+namespace Uga.Inference;
 
 /// <summary>
 /// Weight of each pixel of a square patch when overlapping patch outputs are blended: a separable Hann

@@ -1,6 +1,6 @@
 using Uga.Imaging;
 
-namespace Uga.Learning.Inference;
+namespace Uga.Inference;
 
 /// <summary>
 /// Where to put square patches so that every pixel of a region is covered, with neighbouring patches

@@ -1,4 +1,4 @@
-namespace Uga.Learning.Inference;
+namespace Uga.Inference;
 
 /// <summary>
 /// The inference contract every backend implements: a source of probability samples for a batch of RGB tiles —

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Uga.Imaging;
 
-namespace Uga.Engine.Artifacts;
+namespace Uga.Inference.Artifacts;
 
 /// <summary>
 /// What a stored prediction was computed from and how: the key that decides reuse (<see cref="PredictionKey"/>)

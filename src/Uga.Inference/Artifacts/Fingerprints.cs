@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Uga.Learning;
+using Uga.Inference;
 
-namespace Uga.Engine.Artifacts;
+namespace Uga.Inference.Artifacts;
 
 /// <summary>
 /// Identities that decide whether a stored prediction is still current: the model's (every byte of its manifest

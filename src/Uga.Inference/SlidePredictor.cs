@@ -1,14 +1,13 @@
 using System.Diagnostics;
-using Uga.Engine.Artifacts;
+using Uga.Inference.Artifacts;
 using Uga.Imaging;
-using Uga.Learning;
-using Uga.Learning.Inference;
-using Uga.Learning.Uncertainty;
+using Uga.Inference;
+using Uga.Inference.Uncertainty;
 using Uga.Slides;
 using Uga.Slides.Tissue;
 using Uga.Slides.Writing;
 
-namespace Uga.Engine;
+namespace Uga.Inference;
 
 /// <summary>
 /// Runs an ensemble over a whole slide at the model's spacing and streams the label map and the uncertainty map
@@ -21,7 +20,7 @@ namespace Uga.Engine;
 /// </summary>
 public static class SlidePredictor
 {
-    public static SlidePredictionResult Predict(Slide slide, Ensemble ensemble, TissueMask tissue, string labelsPath,
+    public static SlidePredictionResult Predict(Slide slide, IEnsembleModel ensemble, TissueMask tissue, string labelsPath,
         string uncertaintyPath, SlidePredictionOptions? options = null)
     {
         options ??= new SlidePredictionOptions();

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Uga.Imaging;
 
-namespace Uga.Learning;
+namespace Uga.Inference;
 
 /// <summary>
 /// Everything needed to rebuild and use a trained ensemble, stored as manifest.json in the model folder beside
@@ -47,14 +47,8 @@ public sealed record ModelManifest
 
     [JsonIgnore] public int ClassCount => ClassNames.Count;
 
-    public UNetOptions ToUNetOptions() => new()
-    {
-        Classes = ClassCount,
-        Depth = Depth,
-        BaseChannels = BaseChannels,
-        Normalisation = Normalisation,
-        Dropout = Dropout,
-    };
+    /// <summary>The feature normalisations a model may use (the U-Net's options validate against this list too).</summary>
+    public static readonly IReadOnlyList<string> Normalisations = ["batch", "instance", "none"];
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -105,7 +99,7 @@ public sealed record ModelManifest
         Require(Depth is >= 1 and <= 8, $"depth must be 1..8, found {Depth}");
         Require(BaseChannels is >= 1 and <= 1024, $"base channels must be 1..1024, found {BaseChannels}");
         Require(PatchSize > 0 && PatchSize % (1 << Depth) == 0, $"patch size {PatchSize} is not a positive multiple of 2^depth = {1 << Depth}");
-        Require(UNetOptions.Normalisations.Contains(Normalisation), $"unknown normalisation '{Normalisation}' (batch, instance or none)");
+        Require(Normalisations.Contains(Normalisation), $"unknown normalisation '{Normalisation}' (batch, instance or none)");
         Require(Dropout is >= 0 and < 1, $"dropout must be in [0, 1), found {Dropout}");
         Require(InputMean is { Length: 3 } && InputStd is { Length: 3 }, "input mean and std must have 3 values (R, G, B)");
         Require(InputStd.All(s => float.IsFinite(s) && s > 0), "input std values must be positive");

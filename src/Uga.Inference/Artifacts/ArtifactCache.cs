@@ -1,17 +1,16 @@
 using Uga.Imaging;
-using Uga.Learning;
-using Uga.Learning.Inference;
+using Uga.Inference;
 using Uga.Slides;
 using Uga.Slides.Tissue;
 
-namespace Uga.Engine.Artifacts;
+namespace Uga.Inference.Artifacts;
 
 /// <summary>
 /// Predict-once: the prediction artifact of a slide or image by a model, reused from <see cref="Folder"/> when its
 /// key matches and predicted (and stored) when it is missing, stale or unreadable — saying why in the outcome.
 /// Every caller that needs a prediction (rank, workspace rounds, the workbench) goes through here.
 /// </summary>
-public sealed class ArtifactCache(string folder, string modelDir, Ensemble ensemble)
+public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel ensemble)
 {
     private string? modelHash;
 

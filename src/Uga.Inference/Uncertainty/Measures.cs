@@ -1,6 +1,6 @@
-using static Uga.Learning.Uncertainty.UncertaintyMeasures;
+using static Uga.Inference.Uncertainty.UncertaintyMeasures;
 
-namespace Uga.Learning.Uncertainty;
+namespace Uga.Inference.Uncertainty;
 
 /// <summary>
 /// The paper's measure (Khalili et al. 2024): the mean over samples m of CrossEntropy(target = p̄, prediction = p_m)

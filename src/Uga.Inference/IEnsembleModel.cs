@@ -1,0 +1,15 @@
+
+namespace Uga.Inference;
+
+/// <summary>
+/// A loaded model as inference sees it: its manifest (spacing, patch size, classes, normalisation — the plan that
+/// travels with the weights) and a source of probability samples. A backend implements it (the TorchSharp
+/// <c>Ensemble</c> today); tiling, slide prediction and artifacts need nothing else.
+/// </summary>
+public interface IEnsembleModel
+{
+    ModelManifest Manifest { get; }
+
+    /// <summary>The members as a source of <paramref name="kind"/> (ensemble members, MC-dropout passes, TTA).</summary>
+    IProbabilitySource CreateSource(SampleSourceKind kind, int passes = 8);
+}
