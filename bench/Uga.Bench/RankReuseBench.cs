@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Uga.Loop.Queue;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Loop.Queue;
 using Uga.Phantom;
 using Uga.Slides.Writing;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Ranking;
 
 namespace Uga.Bench;
 

@@ -1,6 +1,6 @@
-using Uga.Inference.Artifacts;
 using Uga.Imaging;
 using Uga.Inference;
+using Uga.Inference.Artifacts;
 using Uga.Inference.Uncertainty;
 using Uga.Slides.Writing;
 

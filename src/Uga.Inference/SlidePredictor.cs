@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Uga.Inference.Artifacts;
 using Uga.Imaging;
 using Uga.Inference;
+using Uga.Inference.Artifacts;
 using Uga.Inference.Uncertainty;
 using Uga.Slides;
 using Uga.Slides.Tissue;

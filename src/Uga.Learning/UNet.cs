@@ -1,9 +1,8 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using Uga.Imaging;
-using static TorchSharp.torch;
-
 using Uga.Inference;
+using static TorchSharp.torch;
 
 namespace Uga.Learning;
 

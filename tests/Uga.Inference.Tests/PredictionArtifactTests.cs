@@ -1,8 +1,8 @@
-using Uga.Inference.Artifacts;
 using Uga.Imaging;
 using Uga.Inference;
-using Uga.Learning.Inference;
+using Uga.Inference.Artifacts;
 using Uga.Inference.Uncertainty;
+using Uga.Learning.Inference;
 using Uga.Slides.Tissue;
 using static Uga.Inference.Tests.SlidePredictorTests;
 

@@ -1,5 +1,5 @@
-using Uga.Inference;
 using Uga.Imaging;
+using Uga.Inference;
 using Uga.Learning;
 using Uga.Slides;
 using Uga.Slides.Tissue;

@@ -1,7 +1,7 @@
 using Uga.Imaging;
 using Uga.Inference;
-using Uga.Learning.Inference;
 using Uga.Inference.Uncertainty;
+using Uga.Learning.Inference;
 
 namespace Uga.Learning.Tests;
 

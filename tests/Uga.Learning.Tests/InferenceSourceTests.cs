@@ -2,8 +2,8 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Uga.Imaging;
 using Uga.Inference;
-using Uga.Learning.Inference;
 using Uga.Inference.Uncertainty;
+using Uga.Learning.Inference;
 using static TorchSharp.torch;
 
 namespace Uga.Learning.Tests;

@@ -1,8 +1,7 @@
 using TorchSharp;
 using Uga.Imaging;
-using static TorchSharp.torch;
-
 using Uga.Inference;
+using static TorchSharp.torch;
 
 namespace Uga.Learning.Tests;
 

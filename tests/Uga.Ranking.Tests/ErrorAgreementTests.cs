@@ -1,6 +1,6 @@
 using System.Globalization;
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Ranking;
 using static Uga.Ranking.Tests.TestPools;
 
 namespace Uga.Ranking.Tests;

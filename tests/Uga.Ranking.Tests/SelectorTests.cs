@@ -1,5 +1,5 @@
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Ranking;
 using static Uga.Ranking.Tests.TestPools;
 
 namespace Uga.Ranking.Tests;

@@ -1,5 +1,5 @@
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Ranking;
 
 namespace Uga.Ranking.Tests;
 

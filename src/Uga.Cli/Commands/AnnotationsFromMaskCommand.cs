@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Uga.Annotations;
+using Uga.Imaging;
 using Uga.Loop.Queue;
 using Uga.Loop.Workspace;
-using Uga.Imaging;
 
 namespace Uga.Cli.Commands;
 

@@ -3,9 +3,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using Uga.Imaging;
 using Uga.Inference;
+using Uga.Inference.Uncertainty;
 using Uga.Learning;
 using Uga.Learning.Inference;
-using Uga.Inference.Uncertainty;
 
 namespace Uga.Cli.Commands;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
-using Uga.Imaging;
 using Uga.Learning;
 using Uga.Learning.Inference;
 using Uga.Slides;

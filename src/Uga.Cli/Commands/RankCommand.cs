@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using Uga.Loop.Queue;
-using Uga.Ranking;
-using Uga.Loop.Workspace;
 using Uga.Imaging;
 using Uga.Inference;
-using Uga.Learning;
 using Uga.Inference.Uncertainty;
+using Uga.Learning;
+using Uga.Loop.Queue;
+using Uga.Loop.Workspace;
+using Uga.Ranking;
 
 namespace Uga.Cli.Commands;
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Uga.Ranking;
 using Uga.Experiments.Simulation;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Ranking;
 
 namespace Uga.Cli.Commands;
 

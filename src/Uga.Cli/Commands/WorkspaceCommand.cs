@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Uga.Loop.Workspace;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Loop.Workspace;
 
 namespace Uga.Cli.Commands;
 

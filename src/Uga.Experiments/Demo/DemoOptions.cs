@@ -1,6 +1,6 @@
+using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
-using Uga.Imaging;
 
 namespace Uga.Experiments.Demo;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Uga.Experiments;
-using Uga.Loop.Queue;
 using Uga.Experiments.Reports;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Loop.Queue;
 using Uga.Phantom;
 
 namespace Uga.Experiments.Demo;

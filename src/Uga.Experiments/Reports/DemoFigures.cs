@@ -1,9 +1,9 @@
-using Uga.Inference.Artifacts;
 using Uga.Experiments;
-using Uga.Loop.Queue;
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Inference.Artifacts;
+using Uga.Loop.Queue;
 using Uga.Phantom;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Reports;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Uga.Ranking;
 using Uga.Imaging;
 using Uga.Inference;
+using Uga.Inference.Uncertainty;
 using Uga.Learning;
 using Uga.Learning.Inference;
-using Uga.Inference.Uncertainty;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Simulation;
 

@@ -1,7 +1,7 @@
-using Uga.Ranking;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Simulation;
 

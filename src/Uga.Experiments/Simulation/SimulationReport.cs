@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Simulation;
 

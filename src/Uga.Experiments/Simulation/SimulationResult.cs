@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Simulation;
 

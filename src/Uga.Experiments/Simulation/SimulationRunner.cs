@@ -1,8 +1,8 @@
-using Uga.Ranking;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
 using Uga.Learning.Inference;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Simulation;
 

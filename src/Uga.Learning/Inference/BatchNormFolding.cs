@@ -1,7 +1,6 @@
 using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 using Uga.Inference;
+using static TorchSharp.torch;
 
 namespace Uga.Learning.Inference;
 

@@ -1,6 +1,5 @@
-using static TorchSharp.torch;
-
 using Uga.Inference;
+using static TorchSharp.torch;
 
 namespace Uga.Learning.Inference;
 

@@ -1,7 +1,7 @@
 using NetTopologySuite.Geometries;
 using Uga.Annotations;
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Ranking;
 
 namespace Uga.Loop.Queue;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using SkiaSharp;
+using Uga.Imaging;
 using Uga.Inference;
 using Uga.Ranking;
-using Uga.Imaging;
 
 namespace Uga.Loop.Queue;
 

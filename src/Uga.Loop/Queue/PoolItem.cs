@@ -1,6 +1,6 @@
+using Uga.Imaging;
 using Uga.Inference.Artifacts;
 using Uga.Ranking;
-using Uga.Imaging;
 
 namespace Uga.Loop.Queue;
 

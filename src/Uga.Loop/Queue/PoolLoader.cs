@@ -1,10 +1,10 @@
 using System.Globalization;
+using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
-using Uga.Ranking;
-using Uga.Imaging;
 using Uga.Learning;
 using Uga.Learning.Inference;
+using Uga.Ranking;
 using Uga.Slides;
 using Uga.Slides.Tissue;
 

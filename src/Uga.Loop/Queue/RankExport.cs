@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Uga.Annotations;
-using Uga.Ranking;
 using Uga.Imaging;
+using Uga.Ranking;
 
 namespace Uga.Loop.Queue;
 

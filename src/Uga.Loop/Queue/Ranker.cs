@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Uga.Inference.Artifacts;
-using Uga.Ranking;
 using Uga.Imaging;
 using Uga.Inference;
-using Uga.Learning;
+using Uga.Inference.Artifacts;
 using Uga.Inference.Uncertainty;
+using Uga.Learning;
+using Uga.Ranking;
 
 namespace Uga.Loop.Queue;
 

@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using NetTopologySuite.Geometries;
 using Uga.Annotations;
-using Uga.Ranking;
-using Uga.Loop.Workspace.Store;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Loop.Workspace.Store;
+using Uga.Ranking;
 using Uga.Slides;
 
 namespace Uga.Loop.Workspace;

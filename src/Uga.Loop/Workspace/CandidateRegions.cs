@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Uga.Annotations;
-using Uga.Loop.Queue;
 using Uga.Imaging;
+using Uga.Loop.Queue;
 
 namespace Uga.Loop.Workspace;
 

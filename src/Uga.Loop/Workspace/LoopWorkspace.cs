@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Uga.Loop.Workspace.Store;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Loop.Workspace.Store;
 
 namespace Uga.Loop.Workspace;
 

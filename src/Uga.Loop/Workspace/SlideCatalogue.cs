@@ -1,6 +1,6 @@
+using Uga.Imaging;
 using Uga.Inference.Artifacts;
 using Uga.Loop.Workspace.Store;
-using Uga.Imaging;
 using Uga.Slides;
 
 namespace Uga.Loop.Workspace;

@@ -1,7 +1,7 @@
-using Uga.Loop.Queue;
-using Uga.Ranking;
-using Uga.Loop.Workspace.Store;
 using Uga.Imaging;
+using Uga.Loop.Queue;
+using Uga.Loop.Workspace.Store;
+using Uga.Ranking;
 
 namespace Uga.Loop.Workspace;
 

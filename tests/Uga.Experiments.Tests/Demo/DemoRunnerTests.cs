@@ -1,8 +1,8 @@
-using Uga.Experiments.Demo;
 using Uga.Experiments;
-using Uga.Ranking;
+using Uga.Experiments.Demo;
 using Uga.Imaging;
 using Uga.Phantom;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Tests.Demo;
 

@@ -1,8 +1,8 @@
-using Uga.Ranking;
 using Uga.Experiments.Simulation;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Tests.Simulation;
 

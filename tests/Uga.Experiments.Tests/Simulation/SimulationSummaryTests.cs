@@ -1,5 +1,5 @@
-using Uga.Ranking;
 using Uga.Experiments.Simulation;
+using Uga.Ranking;
 
 namespace Uga.Experiments.Tests.Simulation;
 

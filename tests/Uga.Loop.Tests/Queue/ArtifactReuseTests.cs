@@ -1,9 +1,9 @@
-using Uga.Inference.Artifacts;
-using Uga.Loop.Queue;
-using Uga.Ranking;
 using Uga.Imaging;
 using Uga.Inference;
+using Uga.Inference.Artifacts;
 using Uga.Learning;
+using Uga.Loop.Queue;
+using Uga.Ranking;
 using Uga.Slides.Writing;
 using static Uga.Loop.Tests.Queue.RankFixtures;
 

@@ -1,7 +1,7 @@
 using Uga.Annotations;
+using Uga.Imaging;
 using Uga.Loop.Queue;
 using Uga.Ranking;
-using Uga.Imaging;
 using Uga.Slides.Writing;
 using static Uga.Loop.Tests.Queue.RankFixtures;
 

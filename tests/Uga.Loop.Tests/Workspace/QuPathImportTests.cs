@@ -1,6 +1,6 @@
 using Uga.Annotations;
-using Uga.Loop.Workspace;
 using Uga.Imaging;
+using Uga.Loop.Workspace;
 using Uga.Slides.Writing;
 
 namespace Uga.Loop.Tests.Workspace;

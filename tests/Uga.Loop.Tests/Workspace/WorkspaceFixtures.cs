@@ -1,7 +1,7 @@
 using NetTopologySuite.Geometries;
 using Uga.Annotations;
-using Uga.Loop.Workspace;
 using Uga.Imaging;
+using Uga.Loop.Workspace;
 using Uga.Slides.Writing;
 
 namespace Uga.Loop.Tests.Workspace;

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
+using Uga.Imaging;
 using Uga.Loop.Workspace;
 using Uga.Loop.Workspace.Store;
-using Uga.Imaging;
 using F = Uga.Loop.Tests.Workspace.WorkspaceFixtures;
 
 namespace Uga.Loop.Tests.Workspace;

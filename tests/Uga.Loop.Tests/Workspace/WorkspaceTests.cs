@@ -1,9 +1,9 @@
 using System.Text.Json;
 using NetTopologySuite.Geometries;
-using Uga.Loop.Workspace;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Loop.Workspace;
 using static TorchSharp.torch;
 using F = Uga.Loop.Tests.Workspace.WorkspaceFixtures;
 
