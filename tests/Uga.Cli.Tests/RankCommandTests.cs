@@ -35,6 +35,25 @@ public sealed class RankCommandTests
         Assert.True(w > 200 && h > 200, $"preview {w}x{h}");
     }
 
+    [Fact]
+    public void RankAfterPredictSlideReusesItsArtifactWithoutANetworkForward()
+    {
+        var svs = SharedData.Require("slides", "cmu-1-small-region.svs");
+        using var dir = new TempDir();
+        var model = TinyModel(dir);
+        var predicted = dir.File("predicted");
+        var predict = UgaProcess.Run("predict", "--model", model, "--slide", svs, "--out", predicted, "--threads", "1");
+        Assert.True(predict.ExitCode == 0, predict.Error);
+        Assert.True(Directory.Exists(Path.Combine(predicted, "cmu-1-small-region.prediction.zarr")));
+
+        var (code, stdout, stderr) = UgaProcess.Run("rank", "--model", model, "--slide", svs, "--k", "3", "--patch", "32",
+            "--artifacts", predicted, "--out", dir.File("queue"), "--threads", "1");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("predictions: 1 reused from stored artifacts, 0 patch forwards through the networks", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("predict slide", stderr, StringComparison.Ordinal); // no prediction progress either
+    }
+
     [Theory]
     [InlineData("--strategy", "best-guess", "unknown ranking strategy 'best-guess'")]
     [InlineData("--k-mode", "some", "unknown --k-mode 'some'")]

@@ -88,9 +88,9 @@ public class PredictionArtifactTests
         Assert.NotNull(PredictionArtifact.TryReuse(path, Key, out var none));
         Assert.Null(none);
         Assert.Null(PredictionArtifact.TryReuse(path, Key with { ModelHash = "sha256:other" }, out var why));
-        Assert.Equal("it was predicted by another model", why);
+        Assert.Equal($"{path}: it was predicted by another model", why);
         Assert.Null(PredictionArtifact.TryReuse(path, Key with { SlideFingerprint = "x" }, out why));
-        Assert.Equal("the slide file has changed since", why);
+        Assert.Equal($"{path}: the slide file has changed since", why);
 
         // A truncated chunk is named in one line.
         var chunk = Path.Combine(path, "uncertainty", "entropy", "c", "1", "1");

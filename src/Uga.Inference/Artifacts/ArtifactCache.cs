@@ -77,7 +77,7 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
     private static PredictionArtifact? Reusable(string path, PredictionKey key, out string? stale)
     {
         var artifact = PredictionArtifact.TryReuse(path, key, out var why);
-        stale = why is null ? null : $"{path}: {why}; predicting again";
+        stale = why is null ? null : $"{why}; predicting again";
         return artifact;
     }
 }

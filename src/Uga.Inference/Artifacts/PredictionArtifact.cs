@@ -38,7 +38,10 @@ public sealed class PredictionArtifact
         return new PredictionArtifact(path, ArtifactManifest.Read(System.IO.Path.Combine(path, GroupFile)));
     }
 
-    /// <summary>The artifact at <paramref name="path"/> when it exists and matches <paramref name="key"/>; otherwise null and why.</summary>
+    /// <summary>
+    /// The artifact at <paramref name="path"/> when it exists and matches <paramref name="key"/>; otherwise null and,
+    /// when one exists, why it cannot be used (a sentence naming the file).
+    /// </summary>
     public static PredictionArtifact? TryReuse(string path, PredictionKey key, out string? why)
     {
         why = null;
@@ -46,8 +49,9 @@ public sealed class PredictionArtifact
         try
         {
             var artifact = Open(path);
-            why = key.Mismatch(artifact.Manifest.Key);
-            return why is null ? artifact : null;
+            var mismatch = key.Mismatch(artifact.Manifest.Key);
+            why = mismatch is null ? null : $"{path}: {mismatch}";
+            return mismatch is null ? artifact : null;
         }
         catch (InvalidInputException e)
         {
