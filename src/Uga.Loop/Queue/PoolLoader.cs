@@ -11,9 +11,9 @@ using Uga.Slides.Tissue;
 namespace Uga.Loop.Queue;
 
 /// <summary>
-/// Runs the ensemble over every slide or image of the pool and turns the result into <see cref="PoolItem"/>s.
-/// Whole slides stream through <see cref="SlidePredictor"/> (labels and uncertainty TIFFs under maps/), whose
-/// uncertainty is read back; tile images go through <see cref="TiledPredictor"/> in memory.
+/// Turns every slide or image of the pool into a <see cref="PoolItem"/> from its prediction artifact
+/// (<see cref="ArtifactCache"/>): a current artifact is read, a missing or stale one is predicted first — whole slides
+/// streamed through <see cref="SlidePredictor"/> (display TIFFs under maps/ too), tile images in memory.
 /// </summary>
 internal static class PoolLoader
 {

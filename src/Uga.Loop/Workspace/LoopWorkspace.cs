@@ -144,13 +144,17 @@ public sealed class LoopWorkspace : IDisposable
     }
 
     /// <summary>Everything the store holds, as text: equal snapshots mean nothing changed.</summary>
-    public string Snapshot() => JsonSerializer.Serialize(new
+    public string Snapshot()
     {
-        Manifest = store.Load(),
-        Slides = store.Slides(),
-        Candidates = store.Candidates(),
-        Annotations = store.Load().Rounds.SelectMany(r => store.Annotations(r.Id)),
-    }, WorkspaceManifest.Json);
+        var manifest = store.Load();
+        return JsonSerializer.Serialize(new
+        {
+            Manifest = manifest,
+            Slides = store.Slides(),
+            Candidates = store.Candidates(),
+            Annotations = manifest.Rounds.SelectMany(r => store.Annotations(r.Id)),
+        }, WorkspaceManifest.Json);
+    }
 
     /// <summary>All imported patches of all rounds as training samples with <paramref name="weight"/>, and the rounds they came from.</summary>
     public (IReadOnlyList<SegmentationSample> Samples, IReadOnlyList<string> Rounds) ImportedSamples(double weight)
