@@ -87,6 +87,37 @@ public sealed class WorkspaceCommandTests
         Assert.Contains("r1  ranked by v1  candidates from annotation files, 3 annotations", status, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Workspace_slides_are_predicted_by_shard_and_a_second_run_skips_current_artifacts()
+    {
+        using var dir = new TempDir();
+        var ws = dir.File("ws");
+        var (model, data, slide) = Inputs(dir);
+        Assert.Equal(0, UgaProcess.Run("workspace", "init", "--workspace", ws, "--model", model, "--data", data, "--data-spacing", "1").ExitCode);
+        var added = UgaProcess.Run("workspace", "add-slides", "--workspace", ws, slide);
+        Assert.True(added.ExitCode == 0, added.Error);
+        Assert.Contains("registered slide: 96x96 px at 1 µm/px", added.Out, StringComparison.Ordinal);
+
+        var first = UgaProcess.Run("predict", "--workspace", ws, "--shard", "1/1", "--threads", "1");
+        var again = UgaProcess.Run("predict", "--workspace", ws, "--threads", "1");
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Contains("shard 1/1: 1 slides with model v1, 1 predicted, 0 already current", first.Out, StringComparison.Ordinal);
+        Assert.Contains("shard 1/1: 1 slides with model v1, 0 predicted, 1 already current", again.Out, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(Path.Combine(ws, "artifacts", "slide.prediction.zarr")));
+        foreach (var (args, message) in new (string[], string)[]
+        {
+            (["--workspace", ws, "--shard", "2/1"], "--shard '2/1' must be i/N"),
+            (["--workspace", ws, "--model", model], "give no --model, --out, --image or --slide"),
+            (["--model", model, "--out", dir.File("o"), "--slide", slide, "--shard", "1/2"], "--shard only applies with --workspace"),
+        })
+        {
+            var (code, _, stderr) = UgaProcess.Run(["predict", .. args]);
+            Assert.Equal(2, code);
+            Assert.Contains(message, stderr, StringComparison.Ordinal);
+        }
+    }
+
     // A 96×96 slide at 1 µm/px, a tiny model at 1 µm/px and a one-image dataset.
     private static (string Model, string Data, string Slide) Inputs(TempDir dir)
     {

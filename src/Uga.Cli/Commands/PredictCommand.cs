@@ -6,6 +6,7 @@ using Uga.Inference;
 using Uga.Inference.Uncertainty;
 using Uga.Learning;
 using Uga.Learning.Inference;
+using Uga.Loop.Workspace;
 
 namespace Uga.Cli.Commands;
 
@@ -18,10 +19,12 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder written by `uga train` (manifest.json + member weights)", Required = true };
+        var model = new Option<string?>("--model") { Description = "Model folder written by `uga train` (manifest.json + member weights); with --workspace: its current version" };
+        var workspace = new Option<string?>("--workspace") { Description = "Predict the workspace's registered slides with its current model into W/artifacts (current artifacts are skipped)" };
+        var shard = new Option<string?>("--shard") { Description = "With --workspace: only the i-th of N disjoint parts of the slides, as i/N (one cluster task's unit)" };
         var image = new Option<string?>("--image") { Description = "Image FILE (JPEG, PNG, TIFF) to predict" };
         var slide = new Option<string?>("--slide") { Description = "Whole-slide FILE (SVS, pyramidal TIFF, any OpenSlide format) to predict at the model's spacing" };
-        var output = new Option<string>("--out") { Description = "Output folder; files are named after the input's stem", Required = true };
+        var output = new Option<string?>("--out") { Description = "Output folder; files are named after the input's stem (not with --workspace)" };
         var imageSpacing = new Option<double?>("--image-spacing") { Description = "µm/px of the --image (default: the model's spacing, i.e. no resampling)" };
         var slideSpacing = new Option<double?>("--spacing") { Description = "µm/px of the --slide's full resolution, overriding the file's (required if the file has none)" };
         var uncertainty = new Option<string>("--uncertainty")
@@ -35,7 +38,7 @@ internal static class PredictCommand
             Description = "Source of probability samples: ensemble (members), mc-dropout (first member, dropout on), tta (first member, flips/rotations)",
             DefaultValueFactory = _ => "ensemble",
         };
-        var batch = new Option<int>("--batch") { Description = "Patches per forward pass", DefaultValueFactory = _ => 4 };
+        var batch = new Option<int>("--batch") { Description = "Patches per forward pass", DefaultValueFactory = _ => new PredictOptions().BatchSize };
         var passes = new Option<int>("--mc-passes") { Description = "Stochastic passes for --samples mc-dropout", DefaultValueFactory = _ => 8 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the networks (default: torch's choice; 1 is faster on a busy machine)" };
         var block = new Option<int>("--block") { Description = "--slide: side of the blocks the slide is processed in, model pixels (multiple of 256)", DefaultValueFactory = _ => 1024 };
@@ -44,23 +47,39 @@ internal static class PredictCommand
         var noFold = new Option<bool>("--no-fold") { Description = "Keep BatchNorm layers separate instead of folding them into the convolutions (same result up to rounding, slower)" };
         var command = new Command("predict", "Predict labels and per-pixel uncertainty of an image or a whole slide with a trained ensemble")
         {
-            model, image, slide, output, imageSpacing, slideSpacing, uncertainty, overlap, samples, batch, passes, threads,
+            model, workspace, shard, image, slide, output, imageSpacing, slideSpacing, uncertainty, overlap, samples, batch, passes, threads,
             block, minTissue, maskSpacing, noFold,
         };
         command.SetAction((parse, cancellation) =>
         {
             // Runs synchronously on the invoking thread: on Ctrl-C the token stops the work, the writers delete their
             // temporary files while the exception unwinds, and CliRunner maps it to exit code 130.
-            var settings = new Settings(parse.GetValue(model)!, parse.GetValue(output)!, new PredictOptions
+            if (parse.GetValue(workspace) is { } root)
             {
-                Overlap = parse.GetValue(overlap),
-                BatchSize = parse.GetValue(batch),
-                Uncertainty = parse.GetValue(uncertainty)!,
-                Samples = SampleSources.Parse(parse.GetValue(samples)!),
-                McDropoutPasses = parse.GetValue(passes),
-                Progress = ProgressPrinter.ToStandardError(),
-                Cancellation = cancellation,
-            }, FoldBatchNorm: !parse.GetValue(noFold));
+                if (parse.GetValue(model) is not null || parse.GetValue(output) is not null || parse.GetValue(image) is not null || parse.GetValue(slide) is not null)
+                    throw new InvalidInputException(null, "--workspace predicts the workspace's slides with its current model; give no --model, --out, --image or --slide");
+                if (parse.GetValue(threads) is { } t) Uga.Learning.TorchRuntime.SetThreads(t);
+                return Task.FromResult(PredictWorkspace.Run(root, parse.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.All, new SlidePredictionOptions
+                {
+                    BatchSize = parse.GetValue(batch),
+                    BlockSize = parse.GetValue(block),
+                    MinTissueFraction = parse.GetValue(minTissue),
+                    Progress = ProgressPrinter.ToStandardError(),
+                    Cancellation = cancellation,
+                }, parse.GetValue(slideSpacing)));
+            }
+            if (parse.GetValue(shard) is not null) throw new InvalidInputException(null, "--shard only applies with --workspace");
+            var settings = new Settings(parse.GetValue(model) ?? throw new InvalidInputException(null, "--model is required (or --workspace)"),
+                parse.GetValue(output) ?? throw new InvalidInputException(null, "--out is required (or --workspace)"), new PredictOptions
+                {
+                    Overlap = parse.GetValue(overlap),
+                    BatchSize = parse.GetValue(batch),
+                    Uncertainty = parse.GetValue(uncertainty)!,
+                    Samples = SampleSources.Parse(parse.GetValue(samples)!),
+                    McDropoutPasses = parse.GetValue(passes),
+                    Progress = ProgressPrinter.ToStandardError(),
+                    Cancellation = cancellation,
+                }, FoldBatchNorm: !parse.GetValue(noFold));
             settings.Options.Validate(); // absurd parameters fail before the model is loaded
             if (parse.GetValue(threads) is { } n)
             {

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Uga.Imaging;
+using Uga.Inference;
+using Uga.Inference.Artifacts;
+using Uga.Learning;
+using Uga.Slides;
+using Uga.Slides.Tissue;
+
+namespace Uga.Loop.Workspace;
+
+/// <summary>
+/// One of N disjoint parts of a workspace's slides: slide ids sorted ordinally, then dealt round-robin, so the parts
+/// are complete, balanced to within one slide and the same however the slides are listed. 1-based in text ("2/3").
+/// </summary>
+public readonly record struct Shard(int Index, int Count)
+{
+    public static Shard All => new(1, 1);
+
+    public static Shard Parse(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int i)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && i >= 1 && i <= n)
+            return new Shard(i, n);
+        throw new InvalidInputException(null, $"--shard '{text}' must be i/N with 1 <= i <= N, e.g. 2/3");
+    }
+
+    /// <summary>The ids of this part, in ordinal order.</summary>
+    public IReadOnlyList<string> Of(IEnumerable<string> ids)
+    {
+        var (index, count) = (Index, Count);
+        return [.. ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Where((_, k) => k % count == index - 1)];
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");
+}
+
+/// <summary>What predicting one slide of the workspace did.</summary>
+public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reused, long Forwards, string? StaleNote);
+
+/// <summary>
+/// Predicts the prediction artifacts of a workspace's registered slides (all of them, or one shard) with the current
+/// model version into W/artifacts, skipping every artifact that is already current — the unit of work a cluster task
+/// runs; `uga rank --workspace` is then the reduction that reads them. Writes artifacts and display maps only, never
+/// the store, so many shards can run at once.
+/// </summary>
+public static class WorkspacePredictor
+{
+    public static IReadOnlyList<SlideArtifact> Predict(LoopWorkspace workspace, Shard shard, SlidePredictionOptions options,
+        double? slideSpacingUm = null)
+    {
+        var slides = workspace.Store.Slides().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        if (slides.Count == 0) throw new InvalidInputException(workspace.ManifestPath, "no slides registered; run `uga workspace add-slides` first");
+        var modelDir = workspace.ModelDir(workspace.Manifest.Current);
+        using var ensemble = Ensemble.Load(modelDir);
+        var cache = new ArtifactCache(workspace.ArtifactsDir, modelDir, ensemble);
+        var done = new List<SlideArtifact>();
+        foreach (var id in shard.Of(slides.Keys))
+        {
+            options.Cancellation.ThrowIfCancellationRequested();
+            using var slide = SlideFactory.Open(slides[id].Path, slideSpacingUm);
+            var tissue = TissueDetector.Detect(slide, cancel: options.Cancellation);
+            var outcome = cache.ForSlide(slide, id, tissue, options, workspace.PathOf("maps"));
+            done.Add(new SlideArtifact(id, outcome.Artifact.Path, outcome.Reused, outcome.Forwards, outcome.StaleNote));
+        }
+        return done;
+    }
+}
