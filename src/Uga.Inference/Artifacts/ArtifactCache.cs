@@ -12,6 +12,10 @@ namespace Uga.Inference.Artifacts;
 /// </summary>
 public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel ensemble)
 {
+    // Tile images are small (GlaS ~775×522 px): 256² chunks keep the padding of edge chunks, which is written and
+    // compressed like data, to a few per cent instead of the 1024² slide block's 2.5×.
+    private const int ImageChunk = 256;
+
     private string? modelHash;
 
     public string Folder { get; } = Path.GetFullPath(folder);
@@ -56,7 +60,7 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
             SpacingUm = spacingUm,
             ClassNames = ensemble.Manifest.ClassNames,
             Measures = ArtifactWriter.AllMeasures,
-            Chunk = 1024,
+            Chunk = ImageChunk,
             PatchesPredicted = 0,
             CreatedAt = DateTimeOffset.UtcNow,
         };
