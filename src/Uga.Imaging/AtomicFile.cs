@@ -34,6 +34,25 @@ public static class AtomicFile
     public static void WriteAllBytes(string finalPath, byte[] bytes) =>
         Write(finalPath, tmp => File.WriteAllBytes(tmp, bytes));
 
+    /// <summary>
+    /// Renames a finished folder <paramref name="tmp"/> to <paramref name="finalDir"/>, replacing an existing one: the old
+    /// folder is moved aside first, so a reader sees the old or the new folder, never a mixture.
+    /// </summary>
+    public static void MoveDirectoryInto(string tmp, string finalDir)
+    {
+        if (Directory.Exists(finalDir))
+        {
+            var old = TempPathFor(finalDir);
+            Directory.Move(finalDir, old);
+            Directory.Move(tmp, finalDir);
+            Directory.Delete(old, recursive: true);
+        }
+        else
+        {
+            Directory.Move(tmp, finalDir);
+        }
+    }
+
     /// <summary>Builds a folder under a temporary name and renames it into place; an existing folder is replaced.</summary>
     public static void WriteDirectory(string finalDir, Action<string> write)
     {
@@ -44,17 +63,7 @@ public static class AtomicFile
         {
             Directory.CreateDirectory(tmp);
             write(tmp);
-            if (Directory.Exists(full))
-            {
-                var old = TempPathFor(full);
-                Directory.Move(full, old);
-                Directory.Move(tmp, full);
-                Directory.Delete(old, recursive: true);
-            }
-            else
-            {
-                Directory.Move(tmp, full);
-            }
+            MoveDirectoryInto(tmp, full);
         }
         finally
         {

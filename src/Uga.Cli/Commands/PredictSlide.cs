@@ -39,8 +39,8 @@ internal static class PredictSlide
         string Out(string suffix) => Path.Combine(settings.OutDir, stem + suffix);
         Directory.CreateDirectory(settings.OutDir);
         // The full-precision artifact beside the display TIFFs: `uga rank --artifacts OUT` ranks it without predicting again.
-        var key = new PredictionKey(Fingerprints.Model(settings.ModelDir, ensemble.Manifest), Fingerprints.Slide(slide.Path),
-            SampleSources.NameOf(options.Samples), settings.Options.OverlapFor(ensemble.Manifest.PatchSize), options.MinTissueFraction);
+        var key = PredictionKey.Of(Fingerprints.Model(settings.ModelDir, ensemble.Manifest), slide.Path, options,
+            ensemble.Manifest.PatchSize, options.MinTissueFraction);
         var result = SlidePredictor.Predict(slide, ensemble, tissue, Out(".labels.tif"), Out(".uncertainty.tif"),
             options with { Artifact = new ArtifactTarget(PredictionArtifact.PathFor(settings.OutDir, stem), key) });
 

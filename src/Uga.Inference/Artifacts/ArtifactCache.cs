@@ -29,8 +29,7 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
     /// </summary>
     public ArtifactOutcome ForSlide(Slide slide, string stem, TissueMask tissue, SlidePredictionOptions options, string mapsDir)
     {
-        var key = new PredictionKey(ModelHash, Fingerprints.Slide(slide.Path), SampleSources.NameOf(options.Samples),
-            options.Overlap ?? (ensemble.Manifest.PatchSize / 2), options.MinTissueFraction);
+        var key = PredictionKey.Of(ModelHash, slide.Path, options, ensemble.Manifest.PatchSize, options.MinTissueFraction);
         var path = PredictionArtifact.PathFor(Folder, stem);
         if (Reusable(path, key, out var stale) is { } artifact) return new ArtifactOutcome(artifact, 0, null, null);
         Directory.CreateDirectory(mapsDir);
@@ -42,8 +41,7 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
     /// <summary>The artifact of a tile image at <paramref name="spacingUm"/>, predicted in memory when needed.</summary>
     public ArtifactOutcome ForImage(string imagePath, string stem, double spacingUm, PredictOptions options)
     {
-        var key = new PredictionKey(ModelHash, Fingerprints.Slide(imagePath), SampleSources.NameOf(options.Samples),
-            options.OverlapFor(ensemble.Manifest.PatchSize), 0);
+        var key = PredictionKey.Of(ModelHash, imagePath, options, ensemble.Manifest.PatchSize, 0);
         var path = PredictionArtifact.PathFor(Folder, stem);
         if (Reusable(path, key, out var stale) is { } artifact) return new ArtifactOutcome(artifact, 0, null, null);
         var image = ImageFile.ReadRgb(imagePath);

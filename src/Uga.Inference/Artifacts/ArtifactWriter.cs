@@ -82,17 +82,7 @@ public sealed class ArtifactWriter : IDisposable
     {
         var manifest = draft with { PatchesPredicted = patchesPredicted, CreatedAt = DateTimeOffset.UtcNow };
         File.WriteAllText(Path.Combine(tempPath, PredictionArtifact.GroupFile), manifest.ToGroupJson());
-        if (Directory.Exists(finalPath))
-        {
-            var old = AtomicFile.TempPathFor(finalPath);
-            Directory.Move(finalPath, old);
-            Directory.Move(tempPath, finalPath);
-            Directory.Delete(old, recursive: true);
-        }
-        else
-        {
-            Directory.Move(tempPath, finalPath);
-        }
+        AtomicFile.MoveDirectoryInto(tempPath, finalPath);
         completed = true;
         return manifest;
     }

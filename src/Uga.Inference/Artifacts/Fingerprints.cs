@@ -38,7 +38,7 @@ public static class Fingerprints
         var buffer = new byte[SampleBytes];
         if (length <= (long)SampleBytes * Samples)
         {
-            file.CopyTo(new HashingStream(sha));
+            sha.AppendData(File.ReadAllBytes(path));
         }
         else
         {
@@ -50,19 +50,5 @@ public static class Fingerprints
             }
         }
         return "sample-sha256:" + Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private sealed class HashingStream(IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Write(byte[] buffer, int offset, int count) => hash.AppendData(buffer, offset, count);
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -96,15 +96,16 @@ public sealed class LoopWorkspace : IDisposable
             ?? throw new InvalidInputException(ManifestPath, $"no round '{id}' (have {(Manifest.Rounds.Count == 0 ? "none" : string.Join(", ", Manifest.Rounds.Select(r => r.Id)))})");
     }
 
-    /// <summary>Id the next <see cref="AddRound(string?)"/> gives its round (r1, r2, …).</summary>
+    /// <summary>Id the next <see cref="AddRound(string?, Func{StoredCandidate, StoredCandidate}?)"/> gives its round (r1, r2, …).</summary>
     public string NextRoundId => "r" + (Manifest.Rounds.Count + 1).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Opens a new round ranked by the current model. <paramref name="candidatesCsv"/> (a `uga rank` candidates.csv)
-    /// is copied into rounds/rN/ and its rows stored as the round's candidates; without it the annotation files'
-    /// "UGA n" rectangles define the candidates.
+    /// is copied into rounds/rN/ and its rows stored as the round's candidates, each completed by
+    /// <paramref name="describe"/> when the caller knows more (score, strategy, grid region); without a file the
+    /// annotation files' "UGA n" rectangles define the candidates.
     /// </summary>
-    public AnnotationRound AddRound(string? candidatesCsv)
+    public AnnotationRound AddRound(string? candidatesCsv, Func<StoredCandidate, StoredCandidate>? describe = null)
     {
         var id = NextRoundId;
         var rows = new List<StoredCandidate>();
@@ -113,15 +114,16 @@ public sealed class LoopWorkspace : IDisposable
         {
             var read = CandidateRegions.ReadCsv(candidatesCsv); // validate before copying
             if (read.Count == 0) throw new InvalidInputException(candidatesCsv, "no candidates in the file");
-            rows.AddRange(read.Select(r => new StoredCandidate(0, id, r.Slide, r.Rank, r.Level0, r.Level0SpacingUm) { ModelVersion = Manifest.Current.Id }));
+            rows.AddRange(read.Select(r => new StoredCandidate(0, id, r.Slide, r.Rank, r.Level0, r.Level0SpacingUm) { ModelVersion = Manifest.Current.Id })
+                .Select(describe ?? (c => c)));
             copied = Path.Combine("rounds", id, "candidates.csv");
             AtomicFile.WriteAllBytes(PathOf(copied), File.ReadAllBytes(candidatesCsv));
         }
         return AddRound(rows, copied);
     }
 
-    /// <summary>Opens a new round on <paramref name="candidates"/> (their round id is filled in) in one transaction.</summary>
-    public AnnotationRound AddRound(IReadOnlyList<StoredCandidate> candidates, string? candidatesFile)
+    // Opens the round and stores its candidates in one transaction.
+    private AnnotationRound AddRound(IReadOnlyList<StoredCandidate> candidates, string? candidatesFile)
     {
         var round = new AnnotationRound { Id = NextRoundId, RankedBy = Manifest.Current.Id, CreatedAt = DateTimeOffset.UtcNow, CandidatesFile = candidatesFile };
         Directory.CreateDirectory(PathOf(round.Folder));

@@ -96,24 +96,10 @@ public static class WorkspaceRanker
     // The round's candidates with what ranking knew of them (grid region, score, strategy), in one transaction.
     private static AnnotationRound Open(LoopWorkspace workspace, RankResult result, string csv)
     {
-        var strategy = result.Selection.Chosen.Count > 0 ? result.StrategyName : null;
-        var rows = CandidateRegions.ReadCsv(csv);
         var chosen = result.Selection.Chosen.ToDictionary(c => (c.SlideId, c.Rank));
-        var candidates = rows.Select(r =>
-        {
-            var c = chosen.GetValueOrDefault((r.Slide, r.Rank));
-            return new StoredCandidate(0, "", r.Slide, r.Rank, r.Level0, r.Level0SpacingUm)
-            {
-                Grid = c?.ShownRegion,
-                GridSpacingUm = c?.SpacingUm,
-                Score = c?.Score,
-                Strategy = strategy,
-                ModelVersion = workspace.Manifest.Current.Id,
-            };
-        }).ToList();
-        var copied = Path.Combine("rounds", workspace.NextRoundId, "candidates.csv");
-        AtomicFile.WriteAllBytes(workspace.PathOf(copied), File.ReadAllBytes(csv));
-        return workspace.AddRound(candidates, copied);
+        return workspace.AddRound(csv, row => chosen.GetValueOrDefault((row.Slide, row.Rank)) is { } c
+            ? row with { Grid = c.ShownRegion, GridSpacingUm = c.SpacingUm, Score = c.Score, Strategy = result.StrategyName }
+            : row);
     }
 
     private static bool SameFolder(string a, string b) =>
