@@ -36,20 +36,22 @@ internal sealed class MemberTraining
         var losses = new double[steps];
         using var mean = tensor(manifest.InputMean, [1, 3, 1, 1]);
         using var std = tensor(manifest.InputStd, [1, 3, 1, 1]);
-        using var optimizer = optim.AdamW(Network.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = new AdamW(Network.parameters(), options.WeightDecay);
+        using var counters = BatchNormCounters.Detach(Network);
         Network.train();
         for (int step = 0; step < steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
             double rate = LearningRateSchedule.At(step, steps, warmup, options.LearningRate, options.FinalLearningRateFraction);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+            optimizer.LearningRate = rate;
             using (var scope = NewDisposeScope())
             {
                 var (input, target) = NextBatch(mean, std);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var loss = SegmentationLoss.Compute(Network.call(input), target);
+                counters.Seen();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 losses[step] = loss.item<float>();
             }
             if (!double.IsFinite(losses[step]))
@@ -89,7 +91,8 @@ internal static class InputTensor
         var x = rgb.shape[3] == 3 ? rgb.permute(0, 3, 1, 2) : rgb.alias();
         if (x.shape[1] != 3)
             throw new ArgumentException($"expected 3 colour channels first or last, got [{string.Join(", ", rgb.shape)}]", nameof(rgb));
-        x = x.dtype == ScalarType.Byte ? x.to_type(ScalarType.Float32) / 255f : x.to_type(ScalarType.Float32);
+        using Scalar byteRange = 255f;   // held, not a temporary: see AdamW for why
+        x = x.dtype == ScalarType.Byte ? x.to_type(ScalarType.Float32).div_(byteRange) : x.to_type(ScalarType.Float32);
         return ((x - mean) / std).contiguous().MoveToOuterDisposeScope();
     }
 }

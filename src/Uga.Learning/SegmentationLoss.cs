@@ -1,3 +1,4 @@
+using TorchSharp;
 using Uga.Imaging;
 using Uga.Inference;
 using static TorchSharp.torch;
@@ -19,27 +20,30 @@ public static class SegmentationLoss
     public static Tensor Compute(Tensor logits, Tensor target)
     {
         using var scope = NewDisposeScope();
-        var valid = target.ne(LabelMap.Ignore);
+        // Scalars are held in usings, never temporaries: see AdamW for the TorchSharp race this avoids.
+        using Scalar ignore = (long)LabelMap.Ignore, one = 1;
+        var valid = target.ne(ignore);
         var validCount = valid.sum();
         // cross_entropy's mean divides by the number of non-ignored pixels; when there are none it is 0/0.
         var ce = nn.functional.cross_entropy(logits, target, ignore_index: LabelMap.Ignore, reduction: nn.Reduction.Sum)
-                 / validCount.clamp_min(1);
-        return (ce + SoftDiceLoss(logits, target, valid)).MoveToOuterDisposeScope();
+                 .div(validCount.clamp_min(one));
+        return ce.add_(SoftDiceLoss(logits, target, valid), one).MoveToOuterDisposeScope();
     }
 
     /// <summary>1 − mean over classes of (2Σpg + s) / (Σp + Σg + s), sums over valid pixels of the whole batch.</summary>
     public static Tensor SoftDiceLoss(Tensor logits, Tensor target, Tensor valid)
     {
         using var scope = NewDisposeScope();
+        using Scalar two = 2.0, one = 1.0, smoothing = DiceSmoothing;
         long classes = logits.shape[1];
         var mask = valid.unsqueeze(1).to_type(logits.dtype);
-        var probabilities = nn.functional.softmax(logits, 1) * mask;
+        var probabilities = nn.functional.softmax(logits, 1).mul(mask);
         var safeTarget = where(valid, target, zeros_like(target));
-        var truth = nn.functional.one_hot(safeTarget, classes).permute(0, 3, 1, 2).to_type(logits.dtype) * mask;
+        var truth = nn.functional.one_hot(safeTarget, classes).permute(0, 3, 1, 2).to_type(logits.dtype).mul(mask);
         long[] dims = [0, 2, 3];
-        var intersection = (probabilities * truth).sum(dims);
-        var denominator = probabilities.sum(dims) + truth.sum(dims);
-        var dice = ((2 * intersection) + DiceSmoothing) / (denominator + DiceSmoothing);
-        return (1 - dice.mean()).MoveToOuterDisposeScope();
+        var intersection = probabilities.mul(truth).sum(dims);
+        var denominator = probabilities.sum(dims).add_(truth.sum(dims), one).add_(smoothing, one);
+        var dice = intersection.mul(two).add_(smoothing, one).div_(denominator);
+        return dice.mean().neg().add_(one, one).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,61 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Uga.Learning.Tests;
+
+/// <summary>Our AdamW and BatchNorm counter handling exist only to dodge a TorchSharp Scalar lifetime race; they
+/// must not change a single number the library's own versions would give.</summary>
+public class OptimiserTests
+{
+    [Fact]
+    public void AdamWFollowsTorchSharpsAdamWStepForStep()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        using var ours = nn.Linear(5, 3);
+        using var theirs = nn.Linear(5, 3);
+        theirs.load_state_dict(ours.state_dict());
+        var x = randn(16, 5);
+        var y = randn(16, 3);
+        using var mine = new AdamW(ours.parameters(), weightDecay: 0.05);
+        using var reference = optim.AdamW(theirs.parameters(), 0.01, weight_decay: 0.05);
+        for (int step = 0; step < 25; step++)
+        {
+            double rate = 0.01 * (1 + (step % 3));   // a schedule: the rate changes between steps
+            mine.LearningRate = rate;
+            foreach (var group in reference.ParamGroups) group.LearningRate = rate;
+            mine.ZeroGrad();
+            reference.zero_grad();
+            nn.functional.mse_loss(ours.call(x), y).backward();
+            nn.functional.mse_loss(theirs.call(x), y).backward();
+            mine.Step();
+            reference.step();
+        }
+        Assert.True(ours.weight.allclose(theirs.weight, rtol: 1e-5, atol: 1e-7), "weights diverged from torch's AdamW");
+        Assert.True(ours.bias!.allclose(theirs.bias!, rtol: 1e-5, atol: 1e-7), "biases diverged from torch's AdamW");
+        Assert.False(ours.weight.allclose(randn(3, 5)), "sanity: the weights moved");
+    }
+
+    [Fact]
+    public void BatchNormCounterIsAwayDuringTrainingAndAdvancedAfter()
+    {
+        using var scope = NewDisposeScope();
+        using var net = nn.Sequential(nn.Conv2d(3, 4, 3, padding: 1), nn.BatchNorm2d(4));
+        var bn = (BatchNorm2d)net[1];
+        var statsBefore = bn.running_mean!.clone();
+        net.train();
+        using (var counters = BatchNormCounters.Detach(net))
+        {
+            Assert.Null(bn.num_batches_tracked);
+            for (int i = 0; i < 3; i++)
+            {
+                net.call(randn(2, 3, 8, 8));
+                counters.Seen();
+            }
+        }
+        Assert.Equal(3L, bn.num_batches_tracked!.item<long>());
+        Assert.Contains(net.state_dict().Keys, k => k.EndsWith("num_batches_tracked", StringComparison.Ordinal));
+        Assert.False(bn.running_mean!.allclose(statsBefore), "running statistics still update at momentum 0.1");
+    }
+}
