@@ -32,6 +32,9 @@ public static class AnnotationFiles
         var ctx = new ReadContext(path, options ?? AnnotationReadOptions.Default);
         var start = text.AsSpan().TrimStart("\uFEFF \t\r\n");
         if (start.IsEmpty) throw ctx.Fail("file is empty");
+        long vertices = CountVertices(start, xml: start[0] == '<');
+        if (vertices > ctx.Options.MaxVertices)
+            throw ctx.Fail($"lists {vertices:N0} vertices, more than the {ctx.Options.MaxVertices:N0} Uga reads from one file (export only the annotations of the candidate patches)");
         if (start[0] is '{' or '[') return QuPathGeoJson.Read(text, ctx);
         if (start[0] != '<') throw ctx.Fail("not an annotation file (neither XML nor GeoJSON)");
         var doc = LoadXml(text, ctx);
@@ -41,6 +44,32 @@ public static class AnnotationFiles
             AperioXml.RootName => AperioXml.Read(doc, ctx),
             var other => throw ctx.Fail($"unknown XML annotation format: root element <{other}> (expected <{AsapXml.RootName}> or Aperio <{AperioXml.RootName}>)"),
         };
+    }
+
+    // A cheap upper bound of the vertex count, before any parser allocates geometry: in JSON every position is an
+    // array opening with a number; in ASAP and Aperio XML every vertex is a <Coordinate or <Vertex element.
+    private static long CountVertices(ReadOnlySpan<char> text, bool xml)
+    {
+        long count = 0;
+        if (xml)
+        {
+            for (int i = text.IndexOf('<'); i >= 0 && i < text.Length - 1;)
+            {
+                var rest = text[(i + 1)..];
+                if (rest.StartsWith("Coordinate", StringComparison.Ordinal) || rest.StartsWith("Vertex", StringComparison.Ordinal)) count++;
+                int next = rest.IndexOf('<');
+                i = next < 0 ? -1 : i + 1 + next;
+            }
+            return count;
+        }
+        for (int i = 0; i < text.Length - 1; i++)
+        {
+            if (text[i] != '[') continue;
+            int j = i + 1;
+            while (j < text.Length && char.IsWhiteSpace(text[j])) j++;
+            if (j < text.Length && (char.IsAsciiDigit(text[j]) || text[j] is '-' or '+' or '.')) count++;
+        }
+        return count;
     }
 
     /// <summary>The format an output path asks for: .xml → ASAP, .geojson/.json → QuPath GeoJSON.</summary>
@@ -80,6 +109,10 @@ public static class AnnotationFiles
         {
             using var reader = XmlReader.Create(new StringReader(text), settings);
             return XDocument.Load(reader);
+        }
+        catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))
+        {
+            throw ctx.Fail("XML with a document type definition (DTD) is refused: its entities can expand without bound, and no annotation format needs one", e);
         }
         catch (XmlException e)
         {

@@ -134,6 +134,13 @@ public sealed record AnnotationReadOptions
     public double MaxCoordinate { get; init; } = 1e7;
 
     /// <summary>
+    /// Files listing more vertices than this are refused before any geometry is built (each vertex costs ~60 bytes
+    /// as geometry, so 10⁷ would take most of a gigabyte). Uga's files hold the annotations of candidate patches:
+    /// the MoNuSeg Aperio files, 1000² px of nuclei each, list about 10⁵.
+    /// </summary>
+    public long MaxVertices { get; init; } = 5_000_000;
+
+    /// <summary>
     /// Drop polygons with fewer than 3 distinct vertices or no area after repair (with a warning) instead of
     /// failing: real exports contain such slips (a MoNuSeg file has a 2-vertex "nucleus").
     /// </summary>

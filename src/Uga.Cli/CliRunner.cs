@@ -21,6 +21,12 @@ public static class CliRunner
             Console.Error.WriteLine($"uga: error: {input.Message}");
             return UserError;
         }
+        catch (Exception e) when (DiskFullException.IsNoSpace(Unwrap(e)))
+        {
+            // Any writer may meet a full disk; all write to temporary names first, so this is the whole story.
+            Console.Error.WriteLine($"uga: error: {new DiskFullException(null).Message} ({InvalidInputException.OneLine(ImageFile.FirstLine(Unwrap(e).Message))})");
+            return UserError;
+        }
         catch (Exception e) when (Unwrap(e) is OperationCanceledException)
         {
             Console.Error.WriteLine("uga: interrupted; nothing was written under the final names");

@@ -5,6 +5,8 @@ namespace Uga.Imaging;
 /// <summary>Raw float maps (uncertainty, probability) as single-band float32 TIFF for downstream tools.</summary>
 public static class FloatMapFile
 {
+    static FloatMapFile() => VipsLog.Capture();   // libvips warnings into the error line, not raw to stderr
+
     /// <summary>Writes <paramref name="map"/> losslessly as a one-band float32 TIFF, atomically.</summary>
     public static void WriteTiff(FloatMap map, string path)
     {
@@ -25,7 +27,7 @@ public static class FloatMapFile
         }
         catch (VipsException e)
         {
-            throw new InvalidInputException(path, $"cannot decode float map ({ImageFile.FirstLine(e.Message)})", e);
+            throw new InvalidInputException(path, $"cannot decode float map ({VipsLog.Explain(e.Message)})", e);
         }
     }
 }

@@ -8,6 +8,8 @@ namespace Uga.Imaging;
 /// </summary>
 public static class ImageFile
 {
+    static ImageFile() => VipsLog.Capture();   // libvips warnings into the error line, not raw to stderr
+
     public static readonly string[] ImageExtensions = [".jpg", ".jpeg", ".png", ".tif", ".tiff"];
 
     /// <summary>Reads an image as 8-bit RGB (grey is expanded, alpha dropped).</summary>
@@ -21,7 +23,7 @@ public static class ImageFile
         }
         catch (VipsException e)
         {
-            throw new InvalidInputException(path, $"cannot decode image ({FirstLine(e.Message)})", e);
+            throw new InvalidInputException(path, $"cannot decode image ({VipsLog.Explain(e.Message)})", e);
         }
     }
 
@@ -38,7 +40,7 @@ public static class ImageFile
         }
         catch (VipsException e)
         {
-            throw new InvalidInputException(path, $"cannot decode mask ({FirstLine(e.Message)})", e);
+            throw new InvalidInputException(path, $"cannot decode mask ({VipsLog.Explain(e.Message)})", e);
         }
     }
 
@@ -108,7 +110,7 @@ public static class ImageFile
         }
         catch (VipsException e)
         {
-            throw new InvalidInputException(path, $"not a readable image ({FirstLine(e.Message)})", e);
+            throw new InvalidInputException(path, $"not a readable image ({VipsLog.Explain(e.Message)})", e);
         }
     }
 

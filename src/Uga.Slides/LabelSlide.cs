@@ -9,6 +9,8 @@ namespace Uga.Slides;
 /// </summary>
 public sealed class LabelSlide
 {
+    static LabelSlide() => VipsLog.Capture();   // libvips warnings into the error line, not raw to stderr
+
     private LabelSlide(string path, int width, int height, double? spacingUm)
     {
         Path = path;
@@ -37,7 +39,7 @@ public sealed class LabelSlide
         }
         catch (VipsException e)
         {
-            throw new InvalidInputException(path, $"cannot read label slide ({ImageFile.FirstLine(e.Message)})", e);
+            throw new InvalidInputException(path, $"cannot read label slide ({VipsLog.Explain(e.Message)})", e);
         }
     }
 

@@ -11,6 +11,7 @@ namespace Uga.Slides;
 internal static class TiffStructure
 {
     private const int MaxDirectories = 4096;
+    private const ulong MaxEntries = 1 << 16;
     private const ushort Width = 256, Height = 257, StripOffsets = 273, StripByteCounts = 279, TileOffsets = 324, TileByteCounts = 325;
 
     /// <summary>Does nothing for files that are not TIFF; throws <see cref="InvalidInputException"/> for broken ones.</summary>
@@ -41,8 +42,12 @@ internal static class TiffStructure
     {
         int countSize = big ? 8 : 2, entrySize = big ? 20 : 12, pointerSize = big ? 8 : 4;
         var countBytes = reader.Read(path, offset, countSize, length);
-        long count = big ? (long)reader.U64(countBytes) : reader.U16(countBytes);
-        var entries = reader.Read(path, offset + countSize, (int)Math.Min(count * entrySize, 1 << 20), length);
+        // Header values are attacker-sized (BigTIFF counts are 64-bit): bound them by the file before any arithmetic.
+        ulong declared = big ? reader.U64(countBytes) : reader.U16(countBytes);
+        if (declared > MaxEntries || (long)declared * entrySize > length - offset - countSize)
+            throw new InvalidInputException(path, $"truncated or corrupt TIFF: directory {index} declares {declared} entries, more than the file holds ({length} bytes)");
+        long count = (long)declared;
+        var entries = reader.Read(path, offset + countSize, (int)(count * entrySize), length);
         long width = 0, height = 0;
         long[]? offsets = null, counts = null;
         for (int i = 0; i < count; i++)
@@ -57,12 +62,14 @@ internal static class TiffStructure
                 case StripByteCounts or TileByteCounts: counts = reader.Values(path, e, big, type, length); break;
             }
         }
+        if (offsets is not null && (width <= 0 || height <= 0))
+            throw new InvalidInputException(path, $"corrupt TIFF: directory {index} declares an empty image ({width}x{height} px)");
         if (width > SlideFactory.MaxSide || height > SlideFactory.MaxSide)
             throw new InvalidInputException(path, $"declares an implausible size {width}x{height} (more than {SlideFactory.MaxSide} px per side); the header is corrupt");
         if (offsets is not null && counts is not null)
         {
             for (int i = 0; i < Math.Min(offsets.Length, counts.Length); i++)
-                if (counts[i] > 0 && offsets[i] + counts[i] > length)
+                if (counts[i] > 0 && (offsets[i] < 0 || counts[i] > length || offsets[i] > length - counts[i]))
                     throw new InvalidInputException(path, $"truncated or corrupt TIFF: image data of directory {index} runs past the end of the file ({length} bytes)");
         }
         var nextBytes = reader.Read(path, offset + countSize + (count * entrySize), pointerSize, length);
@@ -77,7 +84,7 @@ internal static class TiffStructure
 
         public byte[] Read(string path, long offset, int size, long length)
         {
-            if (offset < 0 || offset + size > length)
+            if (offset < 0 || size > length || offset > length - size)
                 throw new InvalidInputException(path, $"truncated or corrupt TIFF: a directory entry points past the end of the file ({length} bytes)");
             var buffer = new byte[size];
             file.Position = offset;
@@ -90,8 +97,9 @@ internal static class TiffStructure
         {
             int size = type switch { 3 => 2, 4 => 4, 16 => 8, _ => 0 };
             if (size == 0) return [0];
-            long count = big ? (long)U64(entry[4..]) : U32(entry[4..]);
-            if (count <= 0 || count * size > 64 << 20) return [0];
+            ulong declared = big ? U64(entry[4..]) : U32(entry[4..]);
+            if (declared == 0 || declared > (ulong)((64 << 20) / size)) return [0];
+            long count = (long)declared;
             var inline = entry[(big ? 12 : 8)..];
             var raw = count * size <= inline.Length ? inline[..(int)(count * size)].ToArray()
                 : Read(path, big ? (long)U64(inline) : U32(inline), (int)(count * size), length);

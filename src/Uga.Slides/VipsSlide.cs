@@ -10,6 +10,8 @@ namespace Uga.Slides;
 /// </summary>
 internal sealed class VipsSlide : Slide
 {
+    static VipsSlide() => VipsLog.Capture();   // libvips warnings into the error line, not raw to stderr
+
     private readonly Image[] _pages;
 
     private VipsSlide(string path, string vendor, Image[] pages, IReadOnlyList<(long, long, double)> levels,
@@ -66,7 +68,7 @@ internal sealed class VipsSlide : Slide
         }
         catch (VipsException e)
         {
-            throw new InvalidInputException(path, $"not a readable slide or image ({FirstLine(e.Message)})", e);
+            throw new InvalidInputException(path, $"not a readable slide or image ({VipsLog.Explain(e.Message)})", e);
         }
     }
 
@@ -111,7 +113,7 @@ internal sealed class VipsSlide : Slide
         }
         catch (VipsException e)
         {
-            throw new InvalidInputException(Path, $"cannot decode level {level} at {region.X},{region.Y} ({FirstLine(e.Message)})", e);
+            throw new InvalidInputException(Path, $"cannot decode level {level} at {region.X},{region.Y} ({VipsLog.Explain(e.Message)})", e);
         }
     }
 
@@ -121,9 +123,6 @@ internal sealed class VipsSlide : Slide
         Array.Fill(image.Data, (byte)255);
         return image;
     }
-
-    private static string FirstLine(string message) =>
-        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? message;
 
     protected override void DisposeBackend()
     {

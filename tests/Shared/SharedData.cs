@@ -9,6 +9,9 @@ public static class SharedData
 {
     public static string? Root { get; } = Locate();
 
+    /// <summary>The repository these tests were compiled from (fixtures, scripts).</summary>
+    public static string RepoRoot { get; } = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(SourceFile())!, "..", ".."));
+
     public static string Require(params string[] parts)
     {
         if (Root is null)

@@ -119,7 +119,7 @@ public sealed class WorkspaceCommandTests
     }
 
     // A 96×96 slide at 1 µm/px, a tiny model at 1 µm/px and a one-image dataset.
-    private static (string Model, string Data, string Slide) Inputs(TempDir dir)
+    internal static (string Model, string Data, string Slide) Inputs(TempDir dir)
     {
         var model = TinyModels.Save(dir, ["background", "tumour"], 1.0);
         var image = new RgbImage(96, 96);
@@ -135,7 +135,7 @@ public sealed class WorkspaceCommandTests
         return (model, data, slide);
     }
 
-    private static string Asap(TempDir dir, string className, string? name = null, int offset = 0)
+    internal static string Asap(TempDir dir, string className, string? name = null, int offset = 0)
     {
         var set = new AnnotationSet();
         set.Annotations.Add(new Annotation("UGA 1", "UGA candidates", Factory.ToGeometry(new Envelope(16, 80, 16, 80)), AnnotationShape.Rectangle));

@@ -65,11 +65,15 @@ public sealed record ArtifactManifest
             var node = JsonNode.Parse(File.ReadAllText(groupJsonPath))?["attributes"]?["uga"];
             manifest = node?.Deserialize<ArtifactManifest>(Json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
+            // InvalidOperationException: valid JSON of the wrong shape (a number where the group object should be);
+            // ArgumentException: an object with a key twice.
             throw new InvalidInputException(groupJsonPath, $"unreadable prediction artifact manifest ({e.Message.Split('\n')[0]})", e);
         }
         if (manifest is null) throw new InvalidInputException(groupJsonPath, "not a Uga prediction artifact (no uga attributes)");
+        if (manifest.Key is null || manifest.ClassNames is null || manifest.Measures is null || manifest.Features is null || manifest.SlidePath is null)
+            throw new InvalidInputException(groupJsonPath, "prediction artifact manifest lacks its key, slide, classes or measures");
         if (manifest.FormatVersion > CurrentFormatVersion)
             throw new InvalidInputException(groupJsonPath, $"artifact format {manifest.FormatVersion} is newer than this uga understands ({CurrentFormatVersion})");
         if (manifest.Width < 1 || manifest.Height < 1 || manifest.ClassNames.Count < 1 || manifest.Chunk < 1 || !(manifest.SpacingUm > 0))

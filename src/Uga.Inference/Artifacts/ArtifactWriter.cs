@@ -27,11 +27,20 @@ public sealed class ArtifactWriter : IDisposable
         this.draft = draft;
         tempPath = AtomicFile.TempPathFor(this.finalPath);
         int h = draft.Height, w = draft.Width, chunk = draft.Chunk;
-        labels = ZarrArray.Create(Path.Combine(tempPath, PredictionArtifact.LabelsArray), h, w, chunk, ZarrType.UInt8, 0);
-        probabilities = [.. draft.ClassNames.Select((_, c) => ZarrArray.Create(
-            Path.Combine(tempPath, PredictionArtifact.ProbabilityArray(c)), h, w, chunk, ZarrType.Float16, c == 0 ? 1 : 0))];
-        measures = [.. draft.Measures.Select(m => (UncertaintyMeasures.Get(m),
-            ZarrArray.Create(Path.Combine(tempPath, PredictionArtifact.MeasureArray(m)), h, w, chunk, ZarrType.Float32, 0)))];
+        try
+        {
+            labels = ZarrArray.Create(Path.Combine(tempPath, PredictionArtifact.LabelsArray), h, w, chunk, ZarrType.UInt8, 0);
+            probabilities = [.. draft.ClassNames.Select((_, c) => ZarrArray.Create(
+                Path.Combine(tempPath, PredictionArtifact.ProbabilityArray(c)), h, w, chunk, ZarrType.Float16, c == 0 ? 1 : 0))];
+            measures = [.. draft.Measures.Select(m => (UncertaintyMeasures.Get(m),
+                ZarrArray.Create(Path.Combine(tempPath, PredictionArtifact.MeasureArray(m)), h, w, chunk, ZarrType.Float32, 0)))];
+        }
+        catch
+        {
+            // A constructor that throws is never disposed: clean up the half-made folder here (a full disk, say).
+            if (Directory.Exists(tempPath)) Directory.Delete(tempPath, recursive: true);
+            throw;
+        }
     }
 
     /// <summary>Every registered measure, so any strategy can rank the artifact later without predicting again.</summary>

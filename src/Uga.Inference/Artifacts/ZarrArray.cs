@@ -84,7 +84,7 @@ public sealed class ZarrArray
                 throw new InvalidInputException(path, $"array shape {height}x{width} with chunks {chunk} is not one Uga writes");
             return new ZarrArray(folder, height, width, chunk, type, (double)meta["fill_value"]!);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or FormatException or ArgumentException)
         {
             throw new InvalidInputException(path, $"unreadable array metadata ({e.Message.Split('\n')[0]})", e);
         }

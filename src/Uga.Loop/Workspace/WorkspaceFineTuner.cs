@@ -68,9 +68,20 @@ public static class WorkspaceFineTuner
             Recipe = request.Recipe.Describe(),
         };
         var folder = workspace.PathOf(version.Folder);
-        if (Directory.Exists(folder)) throw new InvalidInputException(folder, "model folder already exists; refusing to overwrite it");
+        if (Directory.Exists(folder)) SetAsideUnregistered(folder);
         trained.Save(folder);
         workspace.AddVersion(version);
         return version;
+    }
+
+    // The store names the next version after the ones it holds, so a folder already there was saved by a run killed
+    // before its version was recorded: nothing refers to it. It is kept (moved under models/.interrupted), not
+    // overwritten, and the rerun completes.
+    private static void SetAsideUnregistered(string folder)
+    {
+        var aside = Path.Combine(Path.GetDirectoryName(folder)!, ".interrupted",
+            $"{Path.GetFileName(folder)}-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff}");
+        Directory.CreateDirectory(Path.GetDirectoryName(aside)!);
+        Directory.Move(folder, aside);
     }
 }

@@ -226,8 +226,14 @@ public sealed class PyramidalTiffWriter : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _file.Dispose();
-        if (!_completed && File.Exists(_tempPath)) File.Delete(_tempPath);
+        try
+        {
+            _file.Dispose();   // flushes: on a full disk this throws, and the temporary must still go
+        }
+        finally
+        {
+            if (!_completed && File.Exists(_tempPath)) File.Delete(_tempPath);
+        }
     }
 
     private string Description() => new PyramidDescription

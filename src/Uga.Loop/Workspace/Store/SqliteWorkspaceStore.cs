@@ -68,6 +68,8 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
         catch (SqliteException e)
         {
             store?.Dispose();
+            // Opening in WAL mode creates the -wal and -shm files; on a full disk SQLite calls that an I/O error.
+            if (IsDiskFull(e, path)) throw new DiskFullException(path, e);
             throw new InvalidInputException(path, $"unreadable workspace store ({e.Message.Split('\n')[0]})", e);
         }
         catch
@@ -216,11 +218,22 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
 
     private T InTransaction<T>(Func<T> body)
     {
-        using var transaction = connection.BeginTransaction(deferred: false);
-        var result = body();
-        transaction.Commit();
-        return result;
+        try
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var result = body();
+            transaction.Commit();
+            return result;
+        }
+        catch (SqliteException e) when (IsDiskFull(e, Location))
+        {
+            throw new DiskFullException(Location, e);   // rolled back: the store is as it was
+        }
     }
+
+    // SQLITE_FULL, or an I/O error where the disk has nothing left (how SQLite reports a failed -shm/-wal write).
+    private static bool IsDiskFull(SqliteException e, string path) =>
+        e.SqliteErrorCode == 13 || (e.SqliteErrorCode == 10 && DiskFullException.IsAlmostFull(path));
 
     private void Execute(string sql, params (string Name, object? Value)[] parameters)
     {
