@@ -87,7 +87,7 @@ public class FormatTests
     [InlineData("hello", "neither XML nor GeoJSON")]
     [InlineData("<ASAP_Annotations><Annotations>", "malformed XML")]
     [InlineData("<Foo/>", "unknown XML annotation format")]
-    [InlineData("<!DOCTYPE x [<!ENTITY a \"aaaa\">]><ASAP_Annotations/>", "malformed XML")]
+    [InlineData("<!DOCTYPE x [<!ENTITY a \"aaaa\">]><ASAP_Annotations/>", "document type definition (DTD) is refused")]
     [InlineData("<ASAP_Annotations><Annotations><Annotation Name=\"a\"/></Annotations></ASAP_Annotations>", "missing Type")]
     [InlineData("<ASAP_Annotations><Annotations><Annotation Name=\"a\" Type=\"Blob\"/></Annotations></ASAP_Annotations>", "unknown annotation Type 'Blob'")]
     [InlineData("<ASAP_Annotations><Annotations><Annotation Name=\"a\" Type=\"Polygon\"><Coordinates><Coordinate X=\"1\" Y=\"1\"/></Coordinates></Annotation></Annotations></ASAP_Annotations>", "missing Order")]
