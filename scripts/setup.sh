@@ -5,7 +5,7 @@
 #     libsqlite3-0 (the workspace store uses the system SQLite, the one libopenslide already loads)
 #   - a libstdc++ with GLIBCXX_3.4.32: TorchSharp-cpu 0.107's native library needs GCC >= 13's runtime.
 #     Debian 12 ships 3.4.30, so there we take Debian 13's libstdc++6 from a trixie source pinned low.
-#   - with --fuzz (the test command passes it): afl++ for fuzz/run.sh, and the SharpFuzz instrumenter
+#   - with --fuzz (the test command passes it): afl++ for fuzz/run.sh, GNU time for fuzz/corpus.sh, and the SharpFuzz instrumenter
 #     (a dotnet local tool, .config/dotnet-tools.json).
 set -euo pipefail
 
@@ -13,7 +13,7 @@ APT_PACKAGES=(libopenslide0 libvips42 fonts-dejavu-core libsqlite3-0)
 FUZZ=0
 for arg in "$@"; do
   case "$arg" in
-    --fuzz) FUZZ=1; APT_PACKAGES+=(afl++) ;;
+    --fuzz) FUZZ=1; APT_PACKAGES+=(afl++ time) ;;
     *) printf 'uga setup: error: unknown option %s (known: --fuzz)\n' "$arg" >&2; exit 2 ;;
   esac
 done

@@ -25,20 +25,9 @@ public sealed class DiskFullTests
         if (!Mount(mount, "64m")) Assert.Skip("cannot mount a tmpfs here (needs root); the disk-full test runs in CI as root");
         try
         {
-            var (model, data, slide) = WorkspaceCommandTests.Inputs(dir);
             var ws = Path.Combine(mount, "ws");
-            var first = WorkspaceCommandTests.Asap(dir, "tumour");
+            var slide = WorkspaceCommandTests.WorkspaceWithOneRound(dir, ws);
             var second = WorkspaceCommandTests.Asap(dir, "background", "second.xml", offset: 2);
-            foreach (string[] step in new[]
-            {
-                new[] { "workspace", "init", "--workspace", ws, "--model", model, "--data", data, "--data-spacing", "1" },
-                ["workspace", "add-slides", "--workspace", ws, slide],
-                ["annotations", "import", "--workspace", ws, first, "--slide", slide],
-            })
-            {
-                var r = UgaProcess.Run(step);
-                Assert.True(r.ExitCode == 0, r.Error);
-            }
             string[] args = command switch
             {
                 "import" => ["annotations", "import", "--workspace", ws, second, "--slide", slide],

@@ -52,6 +52,8 @@ public sealed class KillDurabilityTests
             // Prediction artifacts are a cache written one by one: each present one is complete (checked in State).
             var killed = State(ws);
             Assert.True(killed == before || killed == expected, $"kill at {k}/{KillPoints + 1} left {killed}; before: {before}; complete: {expected}");
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{command}: kill {k}/{KillPoints} at {(duration * k / (KillPoints + 1)).TotalMilliseconds:F0} ms left the store {(killed == before ? "as before" : "complete")}; acknowledged annotations lost: 0");
             if (killed == expected) continue;
             var rerun = await UgaProcess.RunAsync(null, Args(ws));
             Assert.True(rerun.ExitCode == 0, $"rerun after a kill at {k}/{KillPoints + 1}: {rerun.Error}");
@@ -63,18 +65,7 @@ public sealed class KillDurabilityTests
     private static string Template(TempDir dir)
     {
         var ws = dir.File("template");
-        var (model, data, slide) = WorkspaceCommandTests.Inputs(dir);
-        var xml = WorkspaceCommandTests.Asap(dir, "tumour");
-        foreach (string[] step in new[]
-        {
-            new[] { "workspace", "init", "--workspace", ws, "--model", model, "--data", data, "--data-spacing", "1" },
-            ["workspace", "add-slides", "--workspace", ws, slide],
-            ["annotations", "import", "--workspace", ws, xml, "--slide", slide],
-        })
-        {
-            var r = UgaProcess.Run(step);
-            Assert.True(r.ExitCode == 0, r.Error);
-        }
+        WorkspaceCommandTests.WorkspaceWithOneRound(dir, ws);
         return ws;
     }
 

@@ -135,6 +135,24 @@ public sealed class WorkspaceCommandTests
         return (model, data, slide);
     }
 
+    /// <summary>A workspace at <paramref name="ws"/> with the tiny model, the slide registered and one imported round; returns the slide.</summary>
+    internal static string WorkspaceWithOneRound(TempDir dir, string ws)
+    {
+        var (model, data, slide) = Inputs(dir);
+        var xml = Asap(dir, "tumour");
+        foreach (string[] step in new[]
+        {
+            new[] { "workspace", "init", "--workspace", ws, "--model", model, "--data", data, "--data-spacing", "1" },
+            ["workspace", "add-slides", "--workspace", ws, slide],
+            ["annotations", "import", "--workspace", ws, xml, "--slide", slide],
+        })
+        {
+            var r = UgaProcess.Run(step);
+            Assert.True(r.ExitCode == 0, r.Error);
+        }
+        return slide;
+    }
+
     internal static string Asap(TempDir dir, string className, string? name = null, int offset = 0)
     {
         var set = new AnnotationSet();
