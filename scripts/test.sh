@@ -19,6 +19,8 @@ set +e
 dotnet test --solution Uga.slnx -c Release --no-build --no-progress "$@" 2>&1 | tee -a "$log"
 status=${PIPESTATUS[0]}
 set -e
+# The cluster tests start a one-node Slurm (scripts/slurm-local.sh); stop its daemons again.
+if [ "$(id -u)" -eq 0 ] && pgrep -x slurmctld >/dev/null; then scripts/slurm-local.sh stop >/dev/null 2>&1 || true; fi
 
 # Microsoft.Testing.Platform prints a "Test run summary" block; add up its counts (one block per run).
 read -r passed failed skipped < <(awk '

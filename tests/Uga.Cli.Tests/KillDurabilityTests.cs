@@ -35,7 +35,7 @@ public sealed class KillDurabilityTests
         };
 
         var before = State(template);
-        var reference = Copy(template, dir.File("reference"));
+        var reference = TempDir.CopyTree(template, dir.File("reference"));
         var clock = Stopwatch.StartNew();
         var full = await UgaProcess.RunAsync(null, Args(reference));
         Assert.True(full.ExitCode == 0, full.Error);
@@ -44,7 +44,7 @@ public sealed class KillDurabilityTests
 
         for (int k = 1; k <= KillPoints; k++)
         {
-            var ws = Copy(template, dir.File($"kill-{k}"));
+            var ws = TempDir.CopyTree(template, dir.File($"kill-{k}"));
             var acknowledged = Annotations(ws);
             await RunAndKill(Args(ws), duration * k / (KillPoints + 1));
             Assert.Subset(Annotations(ws), acknowledged);   // opens, and nothing acknowledged is lost
@@ -131,15 +131,4 @@ public sealed class KillDurabilityTests
     private static IEnumerable<string> Artifacts(string ws) => Directory.Exists(Path.Combine(ws, "artifacts"))
         ? Directory.EnumerateDirectories(Path.Combine(ws, "artifacts"), "*" + PredictionArtifact.Extension)
         : [];
-
-    private static string Copy(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        return to;
-    }
 }

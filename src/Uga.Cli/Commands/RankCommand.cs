@@ -60,10 +60,14 @@ internal static class RankCommand
         {
             Description = "Folder of prediction artifacts (SLIDE.prediction.zarr, e.g. the --out of `uga predict --slide`): current ones are reused, missing or stale ones predicted and stored there (default: OUT/maps; with --workspace: the workspace's artifacts/)",
         };
+        var units = new Option<int?>("--units")
+        {
+            Description = "With --workspace: run as the reduction over N prediction units (`uga predict --workspace --shard i/N`, `uga cluster slurm`): fail, naming them, if any unit's artifacts are missing or stale, instead of predicting",
+        };
         var command = new Command("rank", "Rank candidate patches by the model's uncertainty and export them for annotation (CSV, ASAP XML, QuPath GeoJSON, previews)")
         {
             model, workspace, slides, data, where, k, strategy, output, measure, patch, patchSpacing, stride, minTissue, kMode,
-            minDistance, maxPerSlide, jitter, seed, preAnnotate, spacing, dataSpacing, includeAnnotated, threads, artifacts,
+            minDistance, maxPerSlide, jitter, seed, preAnnotate, spacing, dataSpacing, includeAnnotated, threads, artifacts, units,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -108,9 +112,12 @@ internal static class RankCommand
             if (ws is null)
             {
                 if (parse.GetValue(includeAnnotated)) throw new InvalidInputException(null, "--include-annotated only applies with --workspace");
+                if (parse.GetValue(units) is not null) throw new InvalidInputException(null, "--units only applies with --workspace");
                 Report(Ranker.Run(request));
                 return Task.FromResult(0);
             }
+            if (parse.GetValue(units) is { } unitCount)
+                WorkUnits.RequireDone(WorkUnits.Status(ws, unitCount, new SlidePredictionOptions()), ws.Root);
             bool exclude = !parse.GetValue(includeAnnotated);
             var (result, round) = WorkspaceRanker.Run(ws, request, excludeQueued: exclude);
             Report(result);

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using Uga.Imaging;
+
+namespace Uga.Loop.Cluster;
+
+/// <summary>A submitted job as the workspace remembers it (W/cluster/jobs.tsv).</summary>
+public sealed record SubmittedJob(string JobId, string Kind, string Units, DateTimeOffset At);
+
+/// <summary>
+/// Talks to Slurm through its own commands (sbatch, squeue), as a user would: no REST daemon to set up. Submissions
+/// are appended to W/cluster/jobs.tsv so `uga cluster status` can ask about them later.
+/// </summary>
+public static class Slurm
+{
+    public static string JobsFile(string workspaceRoot) => Path.Combine(workspaceRoot, "cluster", "jobs.tsv");
+
+    /// <summary>Submits the prediction array, then the reduction held until every task succeeded; returns both ids.</summary>
+    public static (string ArrayJob, string ReduceJob) Submit(string workspaceRoot, string predictScript, string reduceScript, string units)
+    {
+        string array = Run("sbatch", "--parsable", predictScript).Split(';')[0].Trim();
+        string reduce = Run("sbatch", "--parsable", $"--dependency=afterok:{array}", "--kill-on-invalid-dep=yes", reduceScript).Split(';')[0].Trim();
+        var now = DateTimeOffset.UtcNow;
+        File.AppendAllLines(JobsFile(workspaceRoot),
+        [
+            string.Create(CultureInfo.InvariantCulture, $"{array}\tpredict\t{units}\t{now:O}"),
+            string.Create(CultureInfo.InvariantCulture, $"{reduce}\treduce\tall\t{now:O}"),
+        ]);
+        return (array, reduce);
+    }
+
+    public static IReadOnlyList<SubmittedJob> Submitted(string workspaceRoot)
+    {
+        var file = JobsFile(workspaceRoot);
+        if (!File.Exists(file)) return [];
+        return [.. File.ReadAllLines(file).Where(l => l.Length > 0).Select(l => l.Split('\t'))
+            .Select(f => new SubmittedJob(f[0], f[1], f[2], DateTimeOffset.Parse(f[3], CultureInfo.InvariantCulture)))];
+    }
+
+    /// <summary>Job (and array task) ids still known to squeue, with their state (PENDING, RUNNING, …).</summary>
+    public static IReadOnlyDictionary<string, string> Queue(IEnumerable<string> jobIds)
+    {
+        var ids = string.Join(",", jobIds);
+        if (ids.Length == 0) return new Dictionary<string, string>();
+        var text = Run("squeue", ["-h", "-r", "-o", "%i %T", "-j", ids], allowFailure: true);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', 2))
+            .Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim(), StringComparer.Ordinal);
+    }
+
+    private static string Run(string command, params string[] args) => Run(command, args, allowFailure: false);
+
+    private static string Run(string command, string[] args, bool allowFailure)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            throw new InvalidInputException(null, $"`{command}` not found: is this a Slurm login node? (scripts/slurm-local.sh start makes a one-node cluster here)");
+        }
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0 && !allowFailure)
+                throw new InvalidInputException(null, $"{command} failed (exit {process.ExitCode}): {ImageFile.FirstLine(error.Result)}");
+            return output;
+        }
+    }
+}
