@@ -14,6 +14,7 @@ internal static class ClusterCommand
     {
         var command = new Command("cluster", "Run a round's prediction as cluster jobs (Slurm array + reduction) and follow them");
         command.Subcommands.Add(SlurmCommand());
+        command.Subcommands.Add(KubernetesCommand());
         command.Subcommands.Add(StatusCommand());
         return command;
     }
@@ -60,6 +61,42 @@ internal static class ClusterCommand
             if (!parse.GetValue(submit)) return 0;
             var (arrayJob, reduceJob) = Slurm.Submit(ws.Root, predictPath, reducePath, options.Only is { } o ? string.Join(",", o) : "all");
             Console.WriteLine($"submitted prediction array job {arrayJob} ({(options.Only is { } u ? $"units {string.Join(",", u)}" : $"{options.Units} units")}) and reduction job {reduceJob} (after all succeed)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command KubernetesCommand()
+    {
+        var workspace = WorkspaceCommand.WorkspaceOption();
+        var units = UnitsOption();
+        var image = new Option<string>("--image") { Description = "Container image with uga installed (uga on its PATH)", Required = true };
+        var claim = new Option<string>("--pvc") { Description = "PersistentVolumeClaim (ReadWriteMany) holding the workspace and the slides", Required = true };
+        var mount = new Option<string>("--mount") { Description = "Where the claim is mounted in the pods; the workspace path must lie under it", DefaultValueFactory = _ => "/data" };
+        var parallel = new Option<int>("--parallelism") { Description = "Pods at once", DefaultValueFactory = _ => 4 };
+        var cpus = new Option<int>("--cpus-per-task") { Description = "CPUs per pod (and torch threads)", DefaultValueFactory = _ => 1 };
+        var memory = new Option<string>("--mem") { Description = "Memory per pod (Kubernetes quantity)", DefaultValueFactory = _ => "4Gi" };
+        var rankArgs = new Option<string?>("--rank-args") { Description = "Options of the reduction's `uga rank`, space-separated" };
+        var command = new Command("k8s", "Write the prediction units as a Kubernetes Indexed Job and the ranking reduction as a second Job (docs/deploy.md)")
+        {
+            workspace, units, image, claim, mount, parallel, cpus, memory, rankArgs,
+        };
+        command.SetAction(parse =>
+        {
+            using var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
+            var yaml = KubernetesPlan.Manifests(ws.Root, new KubernetesOptions
+            {
+                Units = parse.GetValue(units),
+                Image = parse.GetValue(image)!,
+                VolumeClaim = parse.GetValue(claim)!,
+                MountPath = parse.GetValue(mount)!,
+                Parallelism = parse.GetValue(parallel),
+                CpusPerTask = parse.GetValue(cpus),
+                Memory = parse.GetValue(memory)!,
+            }, (parse.GetValue(rankArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            var path = Path.Combine(Directory.CreateDirectory(Path.Combine(ws.Root, "cluster")).FullName, "round.k8s.yaml");
+            AtomicFile.WriteAllText(path, yaml);
+            Console.WriteLine($"wrote {path}: kubectl apply the first Job, wait for it to complete, then apply the second");
             return 0;
         });
         return command;

@@ -29,3 +29,20 @@ public class SlurmPlanTests
         Assert.Throws<InvalidInputException>(() => SlurmPlan.Scripts("/w", new SlurmOptions { Units = 2, CpusPerTask = 0 }, "uga", []));
     }
 }
+
+public class KubernetesPlanTests
+{
+    [Fact]
+    public void IndexedJobMapsTheCompletionIndexToTheUnitAndTheReductionFollows()
+    {
+        var yaml = KubernetesPlan.Manifests("/data/ws", new KubernetesOptions { Units = 5, Image = "registry/uga:1", VolumeClaim = "slides", CpusPerTask = 2 }, ["--k", "4"]);
+        var docs = yaml.Split("---\n");
+        Assert.Equal(2, docs.Length);
+        Assert.Contains("completionMode: Indexed\n  completions: 5\n", docs[0], StringComparison.Ordinal);
+        Assert.Contains("--shard \\\"$((JOB_COMPLETION_INDEX + 1))/5\\\" --threads 2", docs[0], StringComparison.Ordinal);
+        Assert.Contains("claimName: slides", docs[0], StringComparison.Ordinal);
+        Assert.Contains("uga rank --workspace /data/ws --units 5 --threads 2 --k 4", docs[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("Indexed", docs[1], StringComparison.Ordinal);
+        Assert.Throws<InvalidInputException>(() => KubernetesPlan.Manifests("/elsewhere/ws", new KubernetesOptions { Units = 5, Image = "i", VolumeClaim = "c" }, []));
+    }
+}
