@@ -14,30 +14,21 @@ public sealed class DiskFullException(string? path, Exception? inner = null)
         e is IOException io && (io.HResult == Enospc || io.Message.Contains("No space left on device", StringComparison.Ordinal));
 
     /// <summary>Whether the file system holding <paramref name="path"/> has (almost) nothing left.</summary>
-    public static bool IsAlmostFull(string path, long threshold = 1 << 20)
-    {
-        try
-        {
-            var dir = Directory.Exists(path) ? path : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? path;
-            return new DriveInfo(dir).AvailableFreeSpace < threshold;
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool IsAlmostFull(string path, long threshold = 1 << 20) => FreeBytes(path) < threshold;
 
-    private static string Free(string? path)
+    private static string Free(string? path) => path is not null && FreeBytes(path) is { } free ? $" ({free / 1024} kB free)" : "";
+
+    // Free bytes on the file system holding path (a folder, or a file's folder); null when it cannot be asked.
+    private static long? FreeBytes(string path)
     {
-        if (path is null) return "";
         try
         {
             var dir = Directory.Exists(path) ? path : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path)) ?? path;
-            return $" ({new DriveInfo(dir).AvailableFreeSpace / 1024} kB free)";
+            return new DriveInfo(dir).AvailableFreeSpace;
         }
         catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
         {
-            return "";
+            return null;
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Uga.Fuzz;
 using Uga.Imaging;
 
@@ -56,11 +55,7 @@ public sealed class CorruptCorpusTests
     // The child's own high-water mark (VmHWM), polled until it exits; the last reading before exit is the peak.
     private static async Task<(int Code, string Stderr, long PeakBytes)> RunMeasured(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["DOTNET_GCHeapHardLimit"] = "0x40000000";
-        using var process = Process.Start(start)!;
+        using var process = UgaProcess.Start(new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x40000000" }, args);
         var cancel = TestContext.Current.CancellationToken;
         var stdout = process.StandardOutput.ReadToEndAsync(cancel);
         var stderr = process.StandardError.ReadToEndAsync(cancel);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Uga.Cli.Tests;
 
 /// <summary>
@@ -54,7 +52,7 @@ public sealed class DiskFullTests
         }
         finally
         {
-            Run("umount", "-l", mount);
+            UgaProcess.RunTool("umount", "-l", mount);
         }
     }
 
@@ -86,19 +84,5 @@ public sealed class DiskFullTests
         }
     }
 
-    private static bool Mount(string at, string size) => Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", at) == 0;
-
-    private static int Run(string file, params string[] args)
-    {
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            p.WaitForExit();
-            return p.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
-    }
+    private static bool Mount(string at, string size) => UgaProcess.RunTool("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", at).ExitCode == 0;
 }

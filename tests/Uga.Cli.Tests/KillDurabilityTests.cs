@@ -86,10 +86,7 @@ public sealed class KillDurabilityTests
 
     private static async Task RunAndKill(string[] args, TimeSpan after)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
+        using var process = UgaProcess.Start(null, args);
         var cancel = TestContext.Current.CancellationToken;
         var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(cancel), process.StandardError.ReadToEndAsync(cancel));
         await Task.Delay(after, cancel);

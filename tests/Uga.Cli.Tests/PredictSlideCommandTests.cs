@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Uga.Imaging;
 using Uga.Inference;
@@ -70,15 +69,12 @@ public sealed class PredictSlideCommandTests
         // Eight members: on an idle machine the two-member model finished the whole slide before the interrupt landed.
         var model = TinyModels.Save(dir, ["background", "tumour", "stroma"], ModelSpacing, patchSize: 64, members: 8, seed: 70);
         var outDir = dir.File("out");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "uga.dll"), "predict", "--model", model, "--slide", slidePath, "--out", outDir,
-            "--spacing", "1.0", "--batch", "2" }) // claiming 1 µm/px makes the region 4x the area at 2 µm/px: ample time
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
+        // Claiming 1 µm/px makes the region 4x the area at 2 µm/px: ample time.
+        using var process = UgaProcess.Start(null, "predict", "--model", model, "--slide", slidePath, "--out", outDir, "--spacing", "1.0", "--batch", "2");
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var progress = await process.StandardError.ReadLineAsync(TestContext.Current.CancellationToken); // the first progress line: the maps are being written
         Assert.StartsWith("predict slide", progress);
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) kill.WaitForExit();
+        UgaProcess.RunTool("kill", "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 

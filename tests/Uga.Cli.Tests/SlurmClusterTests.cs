@@ -53,7 +53,7 @@ public sealed class SlurmClusterTests
         var submit = UgaProcess.Run("cluster", "slurm", "--workspace", ws, "--units", "3", "--array-parallel", "1", "--submit", "--rank-args", string.Join(' ', rankArgs));
         Assert.True(submit.ExitCode == 0, submit.Error);
         var arrayJob = Uga.Loop.Cluster.Slurm.Submitted(ws)[0].JobId;
-        Assert.Equal(0, Run("scancel", $"{arrayJob}_3"));
+        Assert.Equal(0, UgaProcess.RunTool("scancel", $"{arrayJob}_3").ExitCode);
         await WaitForJobs(ws, TimeSpan.FromMinutes(8));
 
         var status = UgaProcess.Run("cluster", "status", "--workspace", ws, "--units", "3");
@@ -68,24 +68,10 @@ public sealed class SlurmClusterTests
         Assert.Equal(Queue(reference), Queue(ws));
     }
 
-    private static int Run(string file, params string[] args)
-    {
-        using var p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        p.WaitForExit();
-        return p.ExitCode;
-    }
-
     private static void StartCluster()
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(SharedData.RepoRoot, "scripts", "slurm-local.sh"), "start"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0) Assert.Skip($"no local Slurm cluster: {error.Trim()}");
+        var (code, error) = UgaProcess.RunTool("bash", Path.Combine(SharedData.RepoRoot, "scripts", "slurm-local.sh"), "start");
+        if (code != 0) Assert.Skip($"no local Slurm cluster: {error.Trim()}");
     }
 
     // Four GlaS images as pyramidal TIFF slides and a tiny model at 4 µm/px (6 candidates of 32 px per slide).

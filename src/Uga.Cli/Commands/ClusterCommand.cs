@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Uga.Imaging;
-using Uga.Inference;
 using Uga.Loop.Cluster;
 using Uga.Loop.Workspace;
 
@@ -51,8 +50,7 @@ internal static class ClusterCommand
                 TimeLimit = parse.GetValue(time),
                 Only = parse.GetValue(only) is { } list ? ParseUnits(list) : null,
             };
-            var extra = (parse.GetValue(rankArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var (predict, reduce) = SlurmPlan.Scripts(ws.Root, options, Uga(), extra);
+            var (predict, reduce) = SlurmPlan.Scripts(ws.Root, options, Uga(), SplitArgs(parse.GetValue(rankArgs)));
             var dir = Directory.CreateDirectory(Path.Combine(ws.Root, "cluster", "logs")).Parent!.FullName;
             string predictPath = Path.Combine(dir, "predict.sbatch"), reducePath = Path.Combine(dir, "rank.sbatch");
             AtomicFile.WriteAllText(predictPath, predict);
@@ -93,7 +91,7 @@ internal static class ClusterCommand
                 Parallelism = parse.GetValue(parallel),
                 CpusPerTask = parse.GetValue(cpus),
                 Memory = parse.GetValue(memory)!,
-            }, (parse.GetValue(rankArgs) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            }, SplitArgs(parse.GetValue(rankArgs)));
             var path = Path.Combine(Directory.CreateDirectory(Path.Combine(ws.Root, "cluster")).FullName, "round.k8s.yaml");
             AtomicFile.WriteAllText(path, yaml);
             Console.WriteLine($"wrote {path}: kubectl apply the first Job, wait for it to complete, then apply the second");
@@ -110,7 +108,7 @@ internal static class ClusterCommand
         command.SetAction(parse =>
         {
             using var ws = LoopWorkspace.Open(parse.GetValue(workspace)!);
-            var status = WorkUnits.Status(ws, parse.GetValue(units), new SlidePredictionOptions());
+            var status = WorkUnits.Status(ws, parse.GetValue(units));
             foreach (var unit in status)
             {
                 var open = unit.Slides.Where(s => s.Problem is not null).ToList();
@@ -133,6 +131,8 @@ internal static class ClusterCommand
         });
         return command;
     }
+
+    private static string[] SplitArgs(string? text) => (text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     private static List<int> ParseUnits(string text) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t =>

@@ -117,7 +117,7 @@ internal static class RankCommand
                 return Task.FromResult(0);
             }
             if (parse.GetValue(units) is { } unitCount)
-                WorkUnits.RequireDone(WorkUnits.Status(ws, unitCount, new SlidePredictionOptions()), ws.Root);
+                WorkUnits.RequireDone(WorkUnits.Status(ws, unitCount), ws.Root);
             bool exclude = !parse.GetValue(includeAnnotated);
             var (result, round) = WorkspaceRanker.Run(ws, request, excludeQueued: exclude);
             Report(result);

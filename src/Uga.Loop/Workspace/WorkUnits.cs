@@ -20,8 +20,10 @@ public sealed record WorkUnit(Shard Shard, IReadOnlyList<UnitSlide> Slides)
 /// </summary>
 public static class WorkUnits
 {
-    public static IReadOnlyList<WorkUnit> Status(LoopWorkspace workspace, int count, SlidePredictionOptions options)
+    /// <param name="options">How the units predicted; default: `uga predict --workspace`'s defaults, which the cluster scripts use.</param>
+    public static IReadOnlyList<WorkUnit> Status(LoopWorkspace workspace, int count, SlidePredictionOptions? options = null)
     {
+        options ??= new SlidePredictionOptions();
         if (count < 1) throw new InvalidInputException(null, $"--units must be at least 1, got {count}");
         var slides = workspace.Store.Slides().ToDictionary(s => s.Id, StringComparer.Ordinal);
         if (slides.Count == 0) throw new InvalidInputException(workspace.ManifestPath, "no slides registered; run `uga workspace add-slides` first");
