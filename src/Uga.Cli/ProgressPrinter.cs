@@ -26,8 +26,15 @@ public sealed class ProgressPrinter : IProgress<WorkProgress>
         MinInterval = minInterval ?? TimeSpan.FromSeconds(2);
     }
 
-    /// <summary>Progress on standard error, so standard output stays clean for results.</summary>
-    public static ProgressPrinter ToStandardError() => new(Console.Error);
+    /// <summary>
+    /// Progress on standard error, so standard output stays clean for results. With UGA_PROGRESS=json each line is a
+    /// JSON object (stage, done, total, etaSeconds, detail) instead: how `uga serve` follows the jobs it starts.
+    /// </summary>
+    public static ProgressPrinter ToStandardError() =>
+        new(Console.Error) { Json = Environment.GetEnvironmentVariable("UGA_PROGRESS") == "json" };
+
+    /// <summary>Write JSON lines (for programs) instead of text lines (for people).</summary>
+    public bool Json { get; init; }
 
     public TimeSpan MinInterval { get; }
 
@@ -46,7 +53,8 @@ public sealed class ProgressPrinter : IProgress<WorkProgress>
             bool finished = value.Total > 0 && value.Done >= value.Total;
             if (!newStage && !finished && clock.GetElapsedTime(lastPrinted, now) < MinInterval) return;
             lastPrinted = now;
-            writer.WriteLine(Format(value, clock.GetElapsedTime(stageStart, now), value.Done - startDone));
+            var elapsed = clock.GetElapsedTime(stageStart, now);
+            writer.WriteLine(Json ? FormatJson(value, elapsed, value.Done - startDone) : Format(value, elapsed, value.Done - startDone));
             writer.Flush();
         }
     }
@@ -66,6 +74,14 @@ public sealed class ProgressPrinter : IProgress<WorkProgress>
         }
         if (!string.IsNullOrEmpty(value.Detail)) parts.Add(value.Detail);
         return string.Join("  ", parts);
+    }
+
+    /// <summary>One progress report as a JSON line; etaSeconds is null until a rate is known.</summary>
+    public static string FormatJson(WorkProgress value, TimeSpan elapsed, long doneInStage)
+    {
+        double? eta = doneInStage > 0 && elapsed > TimeSpan.Zero && value.Total > 0
+            ? Math.Max(0, (value.Total - value.Done) / (doneInStage / elapsed.TotalSeconds)) : null;
+        return System.Text.Json.JsonSerializer.Serialize(new { stage = value.Stage, done = value.Done, total = value.Total, etaSeconds = eta, detail = value.Detail });
     }
 
     /// <summary>h:mm:ss, or m:ss under an hour.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Uga.Annotations;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Uncertainty;
@@ -49,6 +50,10 @@ internal static class RankCommand
         var jitter = new Option<double>("--jitter") { Description = "Shift each shown patch by up to this fraction of its size (0..1)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed for random scores, clustering and jitter", DefaultValueFactory = _ => 0 };
         var preAnnotate = new Option<bool>("--pre-annotate") { Description = "Put the model's prediction inside each candidate as editable, classed polygons" };
+        var minArea = new Option<string[]>("--min-area")
+        {
+            Description = $"With --pre-annotate: drop regions and fill holes smaller than this many µm², for every class (UM2) or one (CLASS=UM2); repeatable (default {OutlineCleanupOptions.DefaultMinAreaUm2})",
+        };
         var spacing = new Option<double?>("--spacing") { Description = "µm/px of the slides' full resolution, overriding the files' (required for slides without one)" };
         var dataSpacing = new Option<double?>("--data-spacing") { Description = "With --data: µm/px of the images (default: the spacing_um column of cases.csv)" };
         var includeAnnotated = new Option<bool>("--include-annotated")
@@ -67,7 +72,7 @@ internal static class RankCommand
         var command = new Command("rank", "Rank candidate patches by the model's uncertainty and export them for annotation (CSV, ASAP XML, QuPath GeoJSON, previews)")
         {
             model, workspace, slides, data, where, k, strategy, output, measure, patch, patchSpacing, stride, minTissue, kMode,
-            minDistance, maxPerSlide, jitter, seed, preAnnotate, spacing, dataSpacing, includeAnnotated, threads, artifacts, units,
+            minDistance, maxPerSlide, jitter, seed, preAnnotate, minArea, spacing, dataSpacing, includeAnnotated, threads, artifacts, units,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -101,6 +106,7 @@ internal static class RankCommand
                 Jitter = parse.GetValue(jitter),
                 Seed = parse.GetValue(seed),
                 PreAnnotate = parse.GetValue(preAnnotate),
+                PreAnnotationCleanup = MinAreas(parse.GetValue(minArea) ?? []),
                 Progress = ProgressPrinter.ToStandardError(),
                 Cancellation = cancellation,
             };
@@ -144,5 +150,21 @@ internal static class RankCommand
         foreach (var note in result.Notes) Console.WriteLine($"note: {note}");
         Console.WriteLine("candidates.csv: x, y, width, height are pixels at spacing_um (the grid); level0_* are the slide's level-0 pixels, as in the XML/GeoJSON");
         foreach (var file in result.Files) Console.WriteLine($"wrote {file}");
+    }
+
+    // "20" sets every class, "tumour=200" one class; later values win.
+    private static OutlineCleanupOptions MinAreas(IEnumerable<string> values)
+    {
+        var options = new OutlineCleanupOptions();
+        var byClass = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+        foreach (var value in values)
+        {
+            var (name, number) = value.Split('=', 2) is [var c, var n] ? (c.Trim(), n) : ((string?)null, value);
+            if (!double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var um2) || !(um2 >= 0) || double.IsInfinity(um2))
+                throw new InvalidInputException("--min-area", $"'{value}' is not UM2 or CLASS=UM2 with a non-negative number of µm²");
+            if (name is null) options = options with { MinAreaUm2 = um2 };
+            else byClass[name] = um2;
+        }
+        return options with { MinAreaUm2ByClass = byClass };
     }
 }

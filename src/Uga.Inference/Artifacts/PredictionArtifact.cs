@@ -120,6 +120,19 @@ public sealed class PredictionArtifact
         return result;
     }
 
+    /// <summary><paramref name="measure"/> over <paramref name="region"/> at full precision (pixels at the artifact's spacing, inside the map).</summary>
+    public FloatMap ReadMeasure(string measure, PixelRegion region)
+    {
+        if (!HasMeasure(measure))
+            throw new InvalidInputException(Path, $"has no '{measure}' map (stored: {string.Join(", ", Manifest.Measures)})");
+        var array = OpenArray(MeasureArray(measure), ZarrType.Float32);
+        var result = new FloatMap(region.Width, region.Height);
+        var chunk = new float[array.Chunk * array.Chunk];
+        ForChunks(array, region, (row, col) => array.ReadChunk<float>(row, col, chunk),
+            (src, dst) => result.Data[dst] = chunk[src]);
+        return result;
+    }
+
     /// <summary>Mean probability of class <paramref name="classIndex"/> over <paramref name="region"/>.</summary>
     public FloatMap ReadProbability(int classIndex, PixelRegion region)
     {

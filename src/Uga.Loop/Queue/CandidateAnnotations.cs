@@ -25,7 +25,7 @@ public static class CandidateAnnotations
     /// Builds the set. <paramref name="rectangles"/> are (rank, level-0 region) pairs; <paramref name="regions"/>
     /// gives, per rank, the pre-annotation polygons already in level-0 coordinates (empty without pre-annotation).
     /// </summary>
-    internal static AnnotationSet Build(string className, IReadOnlyList<(int Rank, PixelRegion Level0)> rectangles,
+    public static AnnotationSet Build(string className, IReadOnlyList<(int Rank, PixelRegion Level0)> rectangles,
         IReadOnlyDictionary<int, IReadOnlyList<Annotation>> regions, IReadOnlyList<string> classNames)
     {
         var set = new AnnotationSet();
@@ -53,19 +53,20 @@ public static class CandidateAnnotations
         IReadOnlyList<string> classNames, string rectangleClass = QuPathClass)
     {
         var source = new MemoryLabels(labels, 1.0); // level-0 grid: the spacing only has to match itself
-        var regions = rectangles.ToDictionary(r => r.Rank, r => PreAnnotate(source, r.Level0, 1.0, r.Rank, classNames));
+        var regions = rectangles.ToDictionary(r => r.Rank, r => PreAnnotate(source, r.Level0, 1.0, r.Rank, classNames, cleanup: null).Annotations);
         return Build(rectangleClass, rectangles, regions, classNames);
     }
 
     /// <summary>
     /// The predicted regions of one candidate: the label map under the level-0 rectangle is vectorised per class
-    /// (background skipped), clipped to the rectangle and named "UGA n: class i".
+    /// (background skipped), clipped to the rectangle, named "UGA n: class i" and, with <paramref name="cleanup"/>,
+    /// rid of speckle and simplified (<see cref="OutlineCleanup"/>); null keeps every traced pixel (reference masks).
     /// </summary>
-    internal static IReadOnlyList<Annotation> PreAnnotate(ILabelSource labels, PixelRegion level0, double slideSpacingUm,
-        int rank, IReadOnlyList<string> classNames)
+    public static (IReadOnlyList<Annotation> Annotations, OutlineCleanupCounts Counts) PreAnnotate(ILabelSource labels, PixelRegion level0,
+        double slideSpacingUm, int rank, IReadOnlyList<string> classNames, OutlineCleanupOptions? cleanup)
     {
         var grid = SpacingMath.Convert(level0, slideSpacingUm, labels.SpacingUm).Intersect(new PixelRegion(0, 0, labels.Width, labels.Height));
-        if (grid.Area == 0) return [];
+        if (grid.Area == 0) return ([], OutlineCleanupCounts.Zero);
         var map = labels.Read(grid);
         var classLabels = new ClassLabels(classNames.Select((n, i) => (n, (byte)i)).ToDictionary(p => p.n, p => p.Item2, StringComparer.OrdinalIgnoreCase));
         double scale = labels.SpacingUm / slideSpacingUm;
@@ -78,10 +79,12 @@ public static class CandidateAnnotations
             if (clipped is null) continue;
             result.Add(a with { Name = $"UGA {rank}: {a.Name}", Geometry = clipped });
         }
-        return result;
+        if (cleanup is null) return (result, OutlineCleanupCounts.Zero);
+        var (kept, counts) = OutlineCleanup.Clean(result, slideSpacingUm, labels.SpacingUm, cleanup);
+        return (kept, counts);
     }
 
-    internal static Polygon Rectangle(PixelRegion r) =>
+    public static Polygon Rectangle(PixelRegion r) =>
         (Polygon)Factory.ToGeometry(new Envelope(r.X, r.Right, r.Y, r.Bottom));
 
     // Clipping can leave slivers of lower dimension (shared edges); only the areas are annotations.

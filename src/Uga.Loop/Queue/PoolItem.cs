@@ -33,7 +33,7 @@ internal sealed record PoolItem
 }
 
 /// <summary>The model's predicted labels of a slide, read a region at a time.</summary>
-internal interface ILabelSource
+public interface ILabelSource
 {
     /// <summary>Spacing of the label grid (µm/px).</summary>
     double SpacingUm { get; }
@@ -57,7 +57,7 @@ internal sealed class MemoryLabels(LabelMap labels, double spacingUm) : ILabelSo
 }
 
 /// <summary>Labels from a prediction artifact; only the chunks under the asked region are decoded.</summary>
-internal sealed class ArtifactLabels(PredictionArtifact artifact) : ILabelSource
+public sealed class ArtifactLabels(PredictionArtifact artifact) : ILabelSource
 {
     public double SpacingUm => artifact.Manifest.SpacingUm;
     public int Width => artifact.Manifest.Width;

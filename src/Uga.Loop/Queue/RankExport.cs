@@ -35,6 +35,7 @@ internal static class RankExport
         CandidateCsv.Write(Out(PoolCsv), selection.Scored, Level0);
 
         bool single = items.Count == 1;
+        var cleaned = OutlineCleanupCounts.Zero;
         foreach (var item in items)
         {
             request.Cancellation.ThrowIfCancellationRequested();
@@ -44,7 +45,11 @@ internal static class RankExport
             var regions = new Dictionary<int, IReadOnlyList<Annotation>>();
             if (request.PreAnnotate)
                 foreach (var (rank, r) in rectangles)
-                    regions[rank] = CandidateAnnotations.PreAnnotate(item.Labels, r, item.Slide.SpacingUm, rank, classNames);
+                {
+                    var (outlines, counts) = CandidateAnnotations.PreAnnotate(item.Labels, r, item.Slide.SpacingUm, rank, classNames, request.PreAnnotationCleanup);
+                    regions[rank] = outlines;
+                    cleaned = cleaned.Add(counts);
+                }
             var prefix = single ? "candidates" : item.Slide.Id + ".candidates";
             var asap = CandidateAnnotations.Build(CandidateAnnotations.AsapGroup, rectangles, regions, classNames);
             // ASAP has no holes: the writer says so once per annotation; one line per file is enough for the user.
@@ -55,13 +60,13 @@ internal static class RankExport
             AnnotationFiles.Write(qupath, Out(prefix + ".geojson"));
             ImageFile.WritePng(CandidatePreview.Render(item, chosen, measure), Out(item.Slide.Id + ".preview.png"));
         }
-        var summary = Summary(request, items, selection, measure, strategy, notes, excluded);
+        var summary = Summary(request, items, selection, measure, strategy, notes, excluded, cleaned);
         AtomicFile.WriteAllText(Out(SummaryJson), JsonSerializer.Serialize(summary, JsonOptions));
         return files;
     }
 
     private static object Summary(RankRequest r, IReadOnlyList<PoolItem> items, Selection selection, string measure,
-        RankingStrategy strategy, IReadOnlyList<string> notes, int excluded) => new
+        RankingStrategy strategy, IReadOnlyList<string> notes, int excluded, OutlineCleanupCounts cleaned) => new
         {
             Model = Path.GetFullPath(r.ModelDir),
             Strategy = strategy.Name,
@@ -78,6 +83,18 @@ internal static class RankExport
             r.Jitter,
             r.Seed,
             r.PreAnnotate,
+            PreAnnotation = r.PreAnnotate ? new
+            {
+                r.PreAnnotationCleanup.MinAreaUm2,
+                r.PreAnnotationCleanup.MinAreaUm2ByClass,
+                r.PreAnnotationCleanup.ToleranceUm,
+                cleaned.PolygonsBefore,
+                cleaned.PolygonsAfter,
+                cleaned.VerticesBefore,
+                cleaned.VerticesAfter,
+                cleaned.FragmentsDropped,
+                cleaned.HolesFilled,
+            } : null,
             PoolSize = selection.Scored.Count,
             ExcludedCandidates = excluded,
             ExcludeMinOverlap = r.ExcludeRegions.Count > 0 ? r.ExcludeMinOverlap : (double?)null,

@@ -1,3 +1,4 @@
+using Uga.Annotations;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
@@ -74,6 +75,9 @@ public sealed record RankRequest
 
     /// <summary>Put the model's prediction inside each candidate as editable, classed polygons.</summary>
     public bool PreAnnotate { get; init; }
+
+    /// <summary>How pre-annotations are made fit for editing (speckle dropped, holes filled, outlines simplified).</summary>
+    public OutlineCleanupOptions PreAnnotationCleanup { get; init; } = new();
 
     /// <summary>Largest uncertainty map (pixels) read back for ranking; coarser pyramid levels are used beyond it.</summary>
     public long MaxMapPixels { get; init; } = 200_000_000;

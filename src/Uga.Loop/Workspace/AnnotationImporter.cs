@@ -31,7 +31,16 @@ public sealed record ImportRequest
 
     /// <summary>Who drew the annotations (stored with each polygon); default: the user running the import.</summary>
     public string Author { get; init; } = Environment.UserName;
+
+    /// <summary>
+    /// The workbench's save of one candidate: only that candidate's rectangle is imported, and the import is stored
+    /// with the candidate's review if the candidate is still at the revision the annotator saw.
+    /// </summary>
+    public ReviewTarget? Review { get; init; }
 }
+
+/// <summary>The candidate a workbench save answers and the revision its annotator loaded.</summary>
+public sealed record ReviewTarget(long CandidateId, int ExpectedRevision);
 
 /// <summary>
 /// Turns a pathologist's annotations of a round's candidates into training patches at the model's spacing: each
@@ -57,6 +66,7 @@ public static class AnnotationImporter
         if (round?.Imports.FirstOrDefault(i => i.Sha256 == sha256) is { } earlier)
             throw new InvalidInputException(request.AnnotationFile, string.Create(CultureInfo.InvariantCulture, $"already imported into round {round.Id} at {earlier.ImportedAt:yyyy-MM-dd HH:mm}Z (same SHA-256)"));
         var slideStem = Path.GetFileNameWithoutExtension(request.SlidePath);
+        if (request.Review is { } target) RequireRevision(workspace, target); // cheap early refusal; the store checks again
 
         var labelled = new AnnotationSet { Source = request.AnnotationFile };
         if (request.UnclassifiedClass is not null) classes.LabelOf(request.UnclassifiedClass, "--unclassified");
@@ -66,7 +76,7 @@ public static class AnnotationImporter
             classes.LabelOf(a.ClassName, request.AnnotationFile, a.Name); // unknown class: error listing the known ones
             labelled.Annotations.Add(a);
         }
-        var candidates = Candidates(workspace, round, read.Set, slideStem);
+        var candidates = Candidates(workspace, round, read.Set, slideStem, request.Review);
         if (candidates.Count == 0 && labelled.Annotations.Count == 0)
             throw new InvalidInputException(request.AnnotationFile, "no candidate rectangle and no labelled polygon in the file");
 
@@ -130,20 +140,36 @@ public static class AnnotationImporter
         var writer = new NetTopologySuite.IO.WKTWriter();
         var annotations = labelled.Annotations.Select(a => new StoredAnnotation(model.ClassNames[classes.LabelOf(a.ClassName, request.AnnotationFile, a.Name)], writer.Write(a.Geometry),
             candidates.FirstOrDefault(c => c.Id > 0 && Intersects(a.Geometry, c.Level0))?.Id, request.Author, now, import.File, sha256)).ToList();
-        workspace.AddImport(round.Id, import, annotations);
+        if (request.Review is { } review)
+            workspace.SaveReview(review, ReviewState.Annotated, request.Author, new ReviewImport(round.Id, import, annotations));
+        else
+            workspace.AddImport(round.Id, import, annotations);
         return import;
     }
 
     // The round's stored candidates of this slide, plus "UGA n" rectangles of the file the round does not list.
-    private static List<CandidateRegion> Candidates(LoopWorkspace workspace, AnnotationRound? round, AnnotationSet set, string slideStem)
+    private static List<CandidateRegion> Candidates(LoopWorkspace workspace, AnnotationRound? round, AnnotationSet set, string slideStem, ReviewTarget? review)
     {
         var result = new List<CandidateRegion>();
+        if (review is not null)
+        {
+            // A workbench save answers one candidate; the other rectangles of the slide are not part of it.
+            var stored = workspace.Store.Candidates(round?.Id).FirstOrDefault(c => c.Id == review.CandidateId)
+                ?? throw new InvalidInputException(workspace.ManifestPath, $"no candidate {review.CandidateId} in round {round?.Id}");
+            return [new CandidateRegion(stored.Rank, stored.Slide, stored.Level0) { Level0SpacingUm = stored.Level0SpacingUm, Id = stored.Id }];
+        }
         if (round is not null)
             result.AddRange(workspace.Store.Candidates(round.Id).Where(c => c.Slide.Length == 0 || c.Slide == slideStem)
                 .Select(c => new CandidateRegion(c.Rank, c.Slide, c.Level0) { Level0SpacingUm = c.Level0SpacingUm, Id = c.Id }));
         foreach (var r in CandidateRegions.FromAnnotations(set, slideStem))
             if (!result.Any(c => c.Rank == r.Rank)) result.Add(r);
         return result;
+    }
+
+    private static void RequireRevision(LoopWorkspace workspace, ReviewTarget target)
+    {
+        var current = workspace.Store.Reviews().FirstOrDefault(r => r.CandidateId == target.CandidateId);
+        if ((current?.Revision ?? 0) != target.ExpectedRevision) throw new StaleRevisionException(target.CandidateId, target.ExpectedRevision, current);
     }
 
     /// <summary>

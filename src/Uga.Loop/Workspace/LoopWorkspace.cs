@@ -139,6 +139,14 @@ public sealed class LoopWorkspace : IDisposable
         Manifest = store.Load();
     }
 
+    /// <summary>Saves a candidate's review (with its import, if any) in one transaction; refuses a stale revision.</summary>
+    public CandidateReview SaveReview(ReviewTarget target, ReviewState state, string author, ReviewImport? import = null)
+    {
+        var saved = store.SaveReview(target.CandidateId, target.ExpectedRevision, state, author, import);
+        Manifest = store.Load();
+        return saved;
+    }
+
     internal void AddVersion(ModelVersion version)
     {
         store.AddVersion(version);

@@ -37,6 +37,15 @@ public interface IWorkspaceStore : IDisposable
 
     /// <summary>Registers a slide, or returns the one already registered under its path (updating its content hash).</summary>
     SlideRecord AddSlide(SlideRecord slide);
+
+    /// <summary>The workbench's reviews of one round's candidates (every round's when null).</summary>
+    IReadOnlyList<CandidateReview> Reviews(string? roundId = null);
+
+    /// <summary>
+    /// Saves a candidate's review (and its import, which replaces the candidate's earlier one) in one transaction,
+    /// if the candidate is still at <paramref name="expectedRevision"/>; otherwise <see cref="StaleRevisionException"/>.
+    /// </summary>
+    CandidateReview SaveReview(long candidateId, int expectedRevision, ReviewState state, string author, ReviewImport? import);
 }
 
 /// <summary>A slide of the workspace; <see cref="Id"/> is its file stem, which names its outputs.</summary>
@@ -58,3 +67,27 @@ public sealed record StoredCandidate(long Id, string RoundId, string Slide, int 
 /// <summary>One annotated polygon as WKT in the slide's level-0 pixels, the candidate it answers (if any) and its provenance.</summary>
 public sealed record StoredAnnotation(string ClassName, string GeometryWkt, long? CandidateId, string Author, DateTimeOffset CreatedAt,
     string SourceFile, string SourceSha256);
+
+/// <summary>Where a candidate stands in the workbench's queue.</summary>
+public enum ReviewState { Open, Annotated, Skipped }
+
+/// <summary>
+/// The latest answer to a candidate: its state, who gave it and when. <see cref="Revision"/> counts saves (0 = never
+/// saved); a save names the revision it saw, so a stale one is refused instead of overwriting another annotator.
+/// </summary>
+public sealed record CandidateReview(long CandidateId, ReviewState State, int Revision, string Author, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The import holding the annotation (null for skipped); the import it replaced is left out of training.</summary>
+    public long? ImportId { get; init; }
+}
+
+/// <summary>An import saved together with a review, in the same transaction.</summary>
+public sealed record ReviewImport(string RoundId, AnnotationImport Import, IReadOnlyList<StoredAnnotation> Annotations);
+
+/// <summary>A save that did not see the candidate's current revision (someone else saved in between).</summary>
+public sealed class StaleRevisionException(long candidateId, int expected, CandidateReview? current)
+    : Exception($"candidate {candidateId} was saved by {current?.Author ?? "nobody"} at {current?.UpdatedAt:yyyy-MM-dd HH:mm:ss}Z (revision {current?.Revision ?? 0}); this save saw revision {expected}. Reload it before saving again")
+{
+    public long CandidateId { get; } = candidateId;
+    public CandidateReview? Current { get; } = current;
+}

@@ -31,5 +31,16 @@ internal static class SqliteSchema
             class TEXT NOT NULL, geometry_wkt TEXT NOT NULL, author TEXT NOT NULL, created_at TEXT NOT NULL,
             source_file TEXT NOT NULL, source_sha256 TEXT NOT NULL);
         CREATE INDEX annotations_candidate ON annotations(candidate_id);
+        """ + Reviews;
+
+    /// <summary>
+    /// Format 3: the workbench's answer to each candidate (open, annotated, skipped) with a revision for optimistic
+    /// concurrency, and imports a later answer replaced (kept as history, left out of training).
+    /// </summary>
+    public const string Reviews = """
+        CREATE TABLE reviews (
+            candidate_id INTEGER PRIMARY KEY REFERENCES candidates(id), state TEXT NOT NULL, revision INTEGER NOT NULL,
+            author TEXT NOT NULL, updated_at TEXT NOT NULL, import_id INTEGER REFERENCES imports(id));
+        CREATE TABLE superseded_imports (import_id INTEGER PRIMARY KEY REFERENCES imports(id), at TEXT NOT NULL);
         """;
 }

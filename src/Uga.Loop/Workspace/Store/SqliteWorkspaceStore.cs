@@ -11,10 +11,10 @@ namespace Uga.Loop.Workspace.Store;
 /// loses nothing committed, foreign keys on, every mutation one IMMEDIATE transaction (taken before the first read,
 /// so two processes writing at once queue on the busy timeout instead of failing).
 /// </summary>
-public sealed class SqliteWorkspaceStore : IWorkspaceStore
+public sealed partial class SqliteWorkspaceStore : IWorkspaceStore
 {
     public const string FileName = "workspace.db";
-    public const int CurrentFormatVersion = 2; // 1 was workspace.json
+    public const int CurrentFormatVersion = 3; // 1 was workspace.json; 3 added the workbench's reviews
 
     /// <summary>Named points inside transactions where tests inject a failure (and UGA_STORE_KILL_AT a process kill).</summary>
     public const string AfterImportRow = "import:after-import-row";
@@ -63,6 +63,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
                 throw new InvalidInputException(path, "not a Uga workspace store (no format version)");
             if (v > CurrentFormatVersion)
                 throw new InvalidInputException(path, $"workspace format {v} is newer than this uga understands ({CurrentFormatVersion}); upgrade uga");
+            if (v < 3) store.InTransaction(() => store.Execute(SqliteSchema.Reviews + "UPDATE meta SET value = '3' WHERE key = 'format_version';"));
             return store;
         }
         catch (SqliteException e)
@@ -99,7 +100,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
                 TrainedOnRounds = Json<List<string>>(r.GetString(9)),
                 Recipe = r.IsDBNull(10) ? null : r.GetString(10),
             });
-        var imports = Query("SELECT round_id, file, sha256, format, slide, imported_at, spacing_um, unlabelled, candidate_patches, extra_regions, polygons, patches, pixels_per_class FROM imports ORDER BY id",
+        var imports = Query("SELECT round_id, file, sha256, format, slide, imported_at, spacing_um, unlabelled, candidate_patches, extra_regions, polygons, patches, pixels_per_class FROM imports WHERE id NOT IN (SELECT import_id FROM superseded_imports) ORDER BY id",
             r => (Round: r.GetString(0), Import: new AnnotationImport
             {
                 File = r.GetString(1),
@@ -147,15 +148,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
     {
         if (Scalar("SELECT COUNT(*) FROM imports WHERE round_id = $r AND sha256 = $s", ("$r", roundId), ("$s", import.Sha256)) is long n && n > 0)
             throw new InvalidInputException(import.File, $"already imported into round {roundId} (same SHA-256)");
-        long id = Insert("INSERT INTO imports(round_id, file, sha256, format, slide, imported_at, spacing_um, unlabelled, candidate_patches, extra_regions, polygons, patches, pixels_per_class) " +
-            "VALUES ($r, $f, $s, $fmt, $sl, $at, $sp, $u, $cp, $er, $p, $pa, $px)",
-            ("$r", roundId), ("$f", import.File), ("$s", import.Sha256), ("$fmt", import.Format), ("$sl", import.Slide), ("$at", Text(import.ImportedAt)), ("$sp", import.SpacingUm),
-            ("$u", import.Unlabelled), ("$cp", import.CandidatePatches), ("$er", import.ExtraRegions), ("$p", import.Polygons),
-            ("$pa", JsonSerializer.Serialize(import.Patches)), ("$px", JsonSerializer.Serialize(import.PixelsPerClass)));
-        Fault(AfterImportRow);
-        foreach (var a in annotations)
-            Insert("INSERT INTO annotations(import_id, candidate_id, class, geometry_wkt, author, created_at, source_file, source_sha256) VALUES ($i, $c, $k, $g, $a, $t, $f, $s)",
-                ("$i", id), ("$c", a.CandidateId), ("$k", a.ClassName), ("$g", a.GeometryWkt), ("$a", a.Author), ("$t", Text(a.CreatedAt)), ("$f", a.SourceFile), ("$s", a.SourceSha256));
+        InsertImport(roundId, import, annotations);
     });
 
     public IReadOnlyList<StoredCandidate> Candidates(string? roundId = null) => Query(
@@ -172,7 +165,7 @@ public sealed class SqliteWorkspaceStore : IWorkspaceStore
         }, ("$r", roundId));
 
     public IReadOnlyList<StoredAnnotation> Annotations(string roundId) => Query(
-        "SELECT a.class, a.geometry_wkt, a.candidate_id, a.author, a.created_at, a.source_file, a.source_sha256 FROM annotations a JOIN imports i ON i.id = a.import_id WHERE i.round_id = $r ORDER BY a.id",
+        "SELECT a.class, a.geometry_wkt, a.candidate_id, a.author, a.created_at, a.source_file, a.source_sha256 FROM annotations a JOIN imports i ON i.id = a.import_id WHERE i.round_id = $r AND i.id NOT IN (SELECT import_id FROM superseded_imports) ORDER BY a.id",
         r => new StoredAnnotation(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetInt64(2), r.GetString(3), Time(r.GetString(4)), r.GetString(5), r.GetString(6)),
         ("$r", roundId));
 

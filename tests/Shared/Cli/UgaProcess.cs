@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Uga.Cli.Tests;
+namespace Uga.Testing;
 
 /// <summary>Runs the real `uga` executable as a user would, in a child process, and captures what it printed.</summary>
 internal static class UgaProcess
