@@ -5,16 +5,22 @@
 #     libsqlite3-0 (the workspace store uses the system SQLite, the one libopenslide already loads)
 #   - a libstdc++ with GLIBCXX_3.4.32: TorchSharp-cpu 0.107's native library needs GCC >= 13's runtime.
 #     Debian 12 ships 3.4.30, so there we take Debian 13's libstdc++6 from a trixie source pinned low.
+#   - npm (Debian's nodejs + npm when no npm is on the PATH): the build installs the workbench's front-end packages
+#     (src/Uga.Server/web/package-lock.json) with npm ci.
+#   - with --browser (the test command passes it): Debian's chromium for the workbench's end-to-end test (Playwright drives it;
+#     no browser is ever downloaded).
 #   - with --fuzz (the test command passes it): afl++ for fuzz/run.sh, GNU time for fuzz/corpus.sh, and the SharpFuzz instrumenter
 #     (a dotnet local tool, .config/dotnet-tools.json).
 set -euo pipefail
 
 APT_PACKAGES=(libopenslide0 libvips42 fonts-dejavu-core libsqlite3-0)
+command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
 FUZZ=0
 for arg in "$@"; do
   case "$arg" in
     --fuzz) FUZZ=1; APT_PACKAGES+=(afl++ time) ;;
-    *) printf 'uga setup: error: unknown option %s (known: --fuzz)\n' "$arg" >&2; exit 2 ;;
+    --browser) APT_PACKAGES+=(chromium) ;;
+    *) printf 'uga setup: error: unknown option %s (known: --fuzz, --browser)\n' "$arg" >&2; exit 2 ;;
   esac
 done
 NEEDED_GLIBCXX=GLIBCXX_3.4.32

@@ -16,7 +16,7 @@ function say(text, error = false) { $('message').textContent = text; $('message'
 
 const viewer = OpenSeadragon({
   element: $('viewer'), showNavigationControl: false, showNavigator: true, navigatorPosition: 'BOTTOM_RIGHT',
-  maxZoomPixelRatio: 4, animationTime: 0.4, gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: false },
+  drawer: 'canvas', maxZoomPixelRatio: 4, animationTime: 0.4, gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: false },
 });
 const anno = AnnotoriousOSD.createOSDAnnotator(viewer, { drawingEnabled: false, style: styleOf });
 window.uga = { state, viewer, anno };
@@ -149,18 +149,19 @@ async function go(i) {
 async function save(regions) {
   const c = state.queue[state.index];
   localStorage.setItem('uga-author', $('author').value);
+  say(`saving candidate ${c.rank}…`);
   try {
     const saved = await send(`api/candidates/${c.id}`, 'PUT', { revision: state.view.candidate.revision, author: $('author').value, regions });
-    say(`saved candidate ${c.rank} (revision ${saved.revision})`);
     await afterSave();
-  } catch (e) { say(e.status === 409 ? `not saved: ${e.message}` : `not saved: ${e.message}`, true); }
+    say(`saved candidate ${c.rank} (revision ${saved.revision})`);
+  } catch (e) { say(`not saved: ${e.message}`, true); }
 }
 async function skip() {
   const c = state.queue[state.index];
   try {
     await send(`api/candidates/${c.id}/skip`, 'POST', { revision: state.view.candidate.revision, author: $('author').value });
-    say(`skipped candidate ${c.rank}`);
     await afterSave();
+    say(`skipped candidate ${c.rank}`);
   } catch (e) { say(`not skipped: ${e.message}`, true); }
 }
 async function afterSave() {
@@ -215,7 +216,7 @@ $('undo').onclick = () => anno.undo();
 $('redo').onclick = () => anno.redo();
 $('prev').onclick = () => go(state.index - 1);
 $('next').onclick = () => go(state.index + 1);
-$('save').onclick = () => save(current());
+$('save').onclick = () => { try { save(current()); } catch (e) { say(`not saved: ${e.message}`, true); } };
 $('accept').onclick = () => save(state.loaded);
 $('skip').onclick = skip;
 document.addEventListener('keydown', e => {
@@ -250,9 +251,11 @@ function follow(id) {
   $('finetune').disabled = true;
   const source = new EventSource(`api/jobs/${id}/events`);
   let step = '';
+  state.jobEvents = [];
   source.addEventListener('step', e => { step = JSON.parse(e.data).step; $('job-text').textContent = `${step}: starting`; $('job-progress').value = 0; });
   source.addEventListener('progress', e => {
     const p = JSON.parse(e.data);
+    state.jobEvents.push({ ...p, step });
     $('job-progress').value = p.total ? p.done / p.total : 0;
     const eta = p.etaSeconds == null ? '' : ` · ETA ${Math.floor(p.etaSeconds / 60)}:${String(Math.round(p.etaSeconds % 60)).padStart(2, '0')}`;
     $('job-text').textContent = `${step}: ${p.stage} ${p.done}/${p.total}${eta}${p.detail ? ' · ' + p.detail : ''}`;
