@@ -74,7 +74,7 @@ public sealed class RankReuseBench : IConsoleBench
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     // Streams the virtual slide into a pyramidal TIFF a row of tiles at a time (what a scanner's file would be).
-    private static void WriteVirtualSlide(VirtualSlideSpec spec, string path)
+    internal static void WriteVirtualSlide(VirtualSlideSpec spec, string path)
     {
         using var slide = new VirtualSlide(spec);
         const int tile = 512;

@@ -5,6 +5,7 @@ using Uga.Inference;
 using Uga.Inference.Artifacts;
 using Uga.Learning;
 using Uga.Loop.Workspace;
+using Uga.Server;
 using Uga.Slides;
 
 namespace Uga.Fuzz;
@@ -27,6 +28,7 @@ public static class FuzzTargets
         ["zarr-array"] = (bytes, dir) => ZarrArray.Open(Path.GetDirectoryName(Write(dir, "zarr.json", bytes))!),
         ["tiff"] = (bytes, dir) => TiffStructure.Check(Write(dir, "slide.tif", bytes)),
         ["image"] = (bytes, dir) => ImageFile.ReadRgb(Write(dir, "image.png", bytes)),
+        ["workbench-save"] = (bytes, _) => WorkbenchSave(bytes),
     };
 
     public static IReadOnlyCollection<string> Names => Targets.Keys;
@@ -49,6 +51,21 @@ public static class FuzzTargets
 
     // A refusal must be the single clear line the user sees; a multi-line message is a finding too.
     private static bool IsOneLine(string message) => !message.Contains('\n', StringComparison.Ordinal);
+
+    // The body of a workbench save, checked as `uga serve` checks it; its refusals (answered 400) count as clear errors.
+    private static void WorkbenchSave(byte[] bytes)
+    {
+        try
+        {
+            var request = System.Text.Json.JsonSerializer.Deserialize<SaveRequest>(bytes, Submission.Json)
+                ?? throw RequestException.BadRequest("empty JSON body");
+            Submission.Regions(request, ["background", "benign", "tumour"], 200_000);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or RequestException { Status: 400 })
+        {
+            throw new InvalidInputException("request", e.Message);
+        }
+    }
 
     private static string Write(string dir, string name, byte[] bytes)
     {

@@ -48,6 +48,7 @@ public static class SeedCorpus
         "zarr-array" => [("zarr.json", ZarrMetadata())],
         "tiff" => [("tiled.tif", Tiff(bigtiff: false, tile: true)), ("big.tif", Tiff(bigtiff: true, tile: true)), ("strips.tif", Tiff(bigtiff: false, tile: false))],
         "image" => [("small.png", Pattern().PngsaveBuffer()), ("small.jpg", Pattern().JpegsaveBuffer())],
+        "workbench-save" => [("save.json", Utf8("""{"revision":2,"author":"ada","regions":[{"class":"tumour","coordinates":[[[[0,0],[40,0],[40,30],[0,0]],[[5,5],[9,5],[9,9]]]]}]}"""))],
         _ => throw new ArgumentException($"no seeds for target '{target}'", nameof(target)),
     };
 
