@@ -38,7 +38,9 @@ for t in "${targets[@]}"; do
   rm -rf "${out:?}/$t" "$out/seeds/$t"
   dotnet "$out/plain/Uga.Fuzz.dll" seeds "$t" "$out/seeds/$t" "$data" >/dev/null
   echo "fuzz: $t for ${seconds}s" >&2
-  afl-fuzz -V "$seconds" -i "$out/seeds/$t" -o "$out/$t" -t 5000 -m none -- dotnet "$out/bin/Uga.Fuzz.dll" "$t" >"$out/$t.log" 2>&1 || {
+  # The harness's scratch files go under DIR (TMPDIR), not /tmp: the fuzzed process is killed, never cleans up.
+  mkdir -p "$out/scratch"
+  TMPDIR="$out/scratch" afl-fuzz -V "$seconds" -i "$out/seeds/$t" -o "$out/$t" -t 5000 -m none -- dotnet "$out/bin/Uga.Fuzz.dll" "$t" >"$out/$t.log" 2>&1 || {
     echo "fuzz: afl-fuzz failed for $t (see $out/$t.log)" >&2; tail -5 "$out/$t.log" >&2; status=1; continue; }
   stats="$out/$t/default/fuzzer_stats"
   get() { awk -F': *' -v k="$1" '$1 ~ "^"k" *$" {print $2}' "$stats"; }

@@ -32,8 +32,15 @@ if (args.Length >= 2 && args[0] == "corpus")
 if (args.Length >= 3 && args[0] == "replay")
 {
     string scratch = Path.Combine(Path.GetTempPath(), $"uga-fuzz-replay-{Environment.ProcessId}");
-    foreach (var file in args.Skip(2))
-        Console.WriteLine($"{file}: {(FuzzTargets.Run(args[1], File.ReadAllBytes(file), scratch) ? "parsed" : "refused")}");
+    try
+    {
+        foreach (var file in args.Skip(2))
+            Console.WriteLine($"{file}: {(FuzzTargets.Run(args[1], File.ReadAllBytes(file), scratch) ? "parsed" : "refused")}");
+    }
+    finally
+    {
+        if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+    }
     return 0;
 }
 Console.Error.WriteLine($"usage: uga-fuzz TARGET | seeds TARGET DIR [DATA] | replay TARGET FILE... | corpus DIR [DATA]; targets: {string.Join(", ", FuzzTargets.Names)}");

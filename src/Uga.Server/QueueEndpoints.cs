@@ -20,6 +20,19 @@ internal static class QueueEndpoints
             Results.Json(queue.Save(id, await Body<SaveRequest>(request, options))));
         app.MapPost("/api/candidates/{id:long}/skip", async (long id, HttpRequest request, QueueService queue, WorkbenchOptions options) =>
             Results.Json(queue.Skip(id, await Body<SkipRequest>(request, options))));
+        // Brush and eraser strokes on the page's unsaved regions; nothing is stored.
+        app.MapPost("/api/strokes/{kind}", async (string kind, HttpRequest request, WorkspaceAccess access, WorkbenchOptions options) =>
+        {
+            var stroke = await Body<StrokeRequest>(request, options);
+            using var ws = access.Open();
+            var classes = QueueService.ClassNames(ws);
+            return kind switch
+            {
+                "brush" => Results.Json(new { regions = BrushStrokes.Paint(stroke, classes, options.MaxVertices) }),
+                "eraser" => Results.Json(new { regions = BrushStrokes.Erase(stroke, classes, options.MaxVertices) }),
+                _ => throw new KeyNotFoundException($"no stroke '{kind}' (brush or eraser)"),
+            };
+        });
         app.MapGet("/api/export/{slide}", (string slide, string? format, QueueService queue) =>
         {
             var (bytes, name, type) = queue.Export(slide, format ?? "geojson");

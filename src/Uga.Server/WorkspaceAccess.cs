@@ -17,6 +17,10 @@ public sealed class WorkspaceAccess(string root) : IDisposable
     private readonly ConcurrentDictionary<string, (string Hash, Slide Slide)> slides = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTime Written, PredictionArtifact Artifact)> artifacts = new(StringComparer.Ordinal);
     private readonly object opening = new();
+    private (DateTime Read, IReadOnlyList<SlideRecord> Slides) slideList = (DateTime.MinValue, []);
+
+    /// <summary>How long the slide list is reused before the store is asked again (a tile request must not open the store).</summary>
+    public static readonly TimeSpan SlideListAge = TimeSpan.FromSeconds(2);
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -25,8 +29,7 @@ public sealed class WorkspaceAccess(string root) : IDisposable
     /// <summary>The registered slide <paramref name="id"/> (never a path: ids are what requests may name).</summary>
     public (SlideRecord Record, Slide Slide) Slide(string id)
     {
-        using var ws = Open();
-        var record = ws.Store.Slides().FirstOrDefault(s => s.Id == id) ?? throw new KeyNotFoundException($"no slide '{id}' in the workspace");
+        var record = Slides().FirstOrDefault(s => s.Id == id) ?? throw new KeyNotFoundException($"no slide '{id}' in the workspace");
         lock (opening)
         {
             if (slides.TryGetValue(id, out var open) && open.Hash == record.ContentHash) return (record, open.Slide);
@@ -37,11 +40,23 @@ public sealed class WorkspaceAccess(string root) : IDisposable
         }
     }
 
+    /// <summary>The registered slides, as of at most <see cref="SlideListAge"/> ago.</summary>
+    public IReadOnlyList<SlideRecord> Slides()
+    {
+        lock (opening)
+        {
+            if (DateTime.UtcNow - slideList.Read < SlideListAge) return slideList.Slides;
+        }
+        using var ws = Open();
+        var slides = ws.Store.Slides();
+        lock (opening) slideList = (DateTime.UtcNow, slides);
+        return slides;
+    }
+
     /// <summary>The slide's current prediction artifact, or null when it has none yet.</summary>
     public PredictionArtifact? Artifact(string slideId)
     {
-        using var ws = Open();
-        var path = PredictionArtifact.PathFor(ws.ArtifactsDir, slideId);
+        var path = PredictionArtifact.PathFor(LoopWorkspace.ArtifactsDirOf(Root), slideId);
         var group = Path.Combine(path, PredictionArtifact.GroupFile);
         if (!File.Exists(group)) return null;
         var written = File.GetLastWriteTimeUtc(group);

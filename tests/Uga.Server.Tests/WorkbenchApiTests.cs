@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
 using SkiaSharp;
@@ -206,6 +207,34 @@ public sealed class WorkbenchApiTests(WorkbenchFixture fixture)
         Assert.Contains("cancelled", events, StringComparison.Ordinal);
         using var workspace = LoopWorkspace.Open(ws);
         Assert.Single(workspace.Manifest.Versions); // nothing half-made was registered
+    }
+
+    [Fact]
+    public async Task The_brush_merges_with_its_class_and_the_eraser_cuts_every_region()
+    {
+        var (app, client) = await WorkbenchFixture.Serve(fixture.Workspace);
+        await using var _ = app;
+        RegionJson[] regions = [new("tumour", Square(100, 100, 40)), new("benign", Square(300, 300, 40))];
+        async Task<List<RegionJson>> Stroke(string kind, double[][] path, string cls = "tumour")
+        {
+            var answer = await client.PostAsJsonAsync($"/api/strokes/{kind}", new StrokeRequest(path, 5, regions, cls), Submission.Json, Cancel);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            return (await answer.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>(Cancel))!["regions"].Deserialize<List<RegionJson>>(Submission.Json)!;
+        }
+        static double Area(RegionJson r) => Submission.Regions(new SaveRequest(0, null, [r]), ["background", "benign", "tumour"], 1000)[0].Geometry.Area;
+
+        // A tumour stroke from inside the tumour square outwards: one tumour region, larger; benign untouched.
+        var painted = await Stroke("brush", [[120, 120], [200, 120]]);
+        Assert.Equal(["benign", "tumour"], painted.Select(r => r.Class).Order());
+        Assert.True(Area(painted.Single(r => r.Class == "tumour")) > 1600 + (60 * 10 * 0.9));
+        Assert.Equal(1600, Area(painted.Single(r => r.Class == "benign")), 6);
+        // The eraser across the middle of both squares cuts each in two parts.
+        var erased = await Stroke("eraser", [[90, 120], [350, 120], [350, 320], [290, 320]]);
+        Assert.Equal(2, erased.Count);
+        Assert.All(erased, r => Assert.Equal(2, r.Coordinates.Length));
+        Assert.All(erased, r => Assert.True(Area(r) < 1600 - 300));
+        var bad = await client.PostAsJsonAsync("/api/strokes/brush", new StrokeRequest([[1, 2]], -1, [], "tumour"), Submission.Json, Cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     private static double[][][][] Square(double x, double y, double side) =>

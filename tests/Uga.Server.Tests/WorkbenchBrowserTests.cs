@@ -65,6 +65,19 @@ public sealed class WorkbenchBrowserTests(WorkbenchFixture fixture)
             await page.Mouse.UpAsync();
             Assert.Equal(before + 1, await page.EvaluateAsync<int>("uga.anno.getAnnotations().length"));
             Assert.Equal("tumour", await page.EvaluateAsync<string>("uga.anno.getAnnotations().at(-1).bodies[0].value"));
+            // Brush (b) a short tumour stroke out of the region, then erase (e) across it: both answered by the server.
+            foreach (var (key, kind, y) in new[] { ("b", "brush", cy), ("e", "eraser", cy + 30) })
+            {
+                await page.Keyboard.PressAsync(key);
+                var answer = page.WaitForResponseAsync(r => r.Url.EndsWith("/api/strokes/" + kind, StringComparison.Ordinal));
+                await page.Mouse.MoveAsync((float)(cx - 20), (float)y);
+                await page.Mouse.DownAsync();
+                await page.Mouse.MoveAsync((float)(cx + 110), (float)y, new() { Steps = 8 });
+                await page.Mouse.UpAsync();
+                Assert.Equal(200, (await answer).Status);
+            }
+            await Assertions.Expect(page.Locator("#message")).Not.ToHaveClassAsync("error");
+            Assert.Equal("tumour", await page.EvaluateAsync<string>("uga.anno.getAnnotations().at(-1).bodies[0].value"));
             await page.Keyboard.PressAsync("Escape");
             await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "2-tumour-drawn.png") });
 

@@ -38,7 +38,10 @@ public sealed class LoopWorkspace : IDisposable
     public string ModelDir(ModelVersion version) => PathOf(version.Folder);
 
     /// <summary>Prediction artifacts of the workspace's slides (one per slide; a new model version replaces them).</summary>
-    public string ArtifactsDir => PathOf("artifacts");
+    public string ArtifactsDir => ArtifactsDirOf(Root);
+
+    /// <summary>The artifacts folder of the workspace at <paramref name="root"/>, without opening its store.</summary>
+    public static string ArtifactsDirOf(string root) => Path.Combine(Path.GetFullPath(root), "artifacts");
 
     /// <summary>
     /// Opens the store; a round-1 workspace.json is migrated into one first (the JSON file is kept).

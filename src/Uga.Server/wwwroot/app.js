@@ -172,7 +172,7 @@ async function afterSave() {
 }
 const current = () => anno.getAnnotations().map(toRegion).filter(r => r);
 
-// --- tools: class, polygon (Annotorious), freehand (own layer), undo, delete ------------------------------------
+// --- tools: class, polygon (Annotorious), freehand, brush and eraser (own layer), undo, delete ------------------------------------
 function pickClass(index) {
   state.classIndex = index;
   [...$('classes').children].forEach(b => b.classList.toggle('on', Number(b.dataset.classIndex) === index));
@@ -183,32 +183,57 @@ function setTool(tool) {
   document.querySelectorAll('[data-tool]').forEach(b => b.classList.toggle('on', b.dataset.tool === tool));
   anno.setDrawingEnabled(tool === 'polygon');
   if (tool === 'polygon') anno.setDrawingTool('polygon');
-  viewer.setMouseNavEnabled(tool !== 'freehand');
+  viewer.setMouseNavEnabled(!STROKE_TOOLS.includes(tool));
 }
+const STROKE_TOOLS = ['freehand', 'brush', 'eraser'];
 anno.on('createAnnotation', a => {
   if (!classOf(a)) anno.updateAnnotation({ ...a, bodies: [{ id: a.id + 'c', annotation: a.id, purpose: 'classifying', value: state.ws.classes[state.classIndex].name }] });
 });
+// Freehand, brush and eraser share one stroke layer: the pointer's path in image pixels, drawn live on a canvas.
 let stroke = null;
+const layer = $('stroke-layer');
 viewer.element.addEventListener('pointerdown', e => {
-  if (state.tool !== 'freehand' || e.button !== 0) return;
-  stroke = [];
+  if (!STROKE_TOOLS.includes(state.tool) || e.button !== 0) return;
+  stroke = { points: [], screen: [] };
+  layer.width = layer.clientWidth; layer.height = layer.clientHeight;
   viewer.element.setPointerCapture(e.pointerId);
   addPoint(e);
 }, true);
 viewer.element.addEventListener('pointermove', e => { if (stroke) addPoint(e); }, true);
 viewer.element.addEventListener('pointerup', () => {
   if (!stroke) return;
-  const points = stroke; stroke = null;
-  if (points.length < 3) return;
-  const a = toAnnotation({ class: state.ws.classes[state.classIndex].name, coordinates: [[[...points, points[0]]]] });
-  anno.addAnnotation(a);
+  const points = stroke.points; stroke = null;
+  layer.getContext('2d').clearRect(0, 0, layer.width, layer.height);
+  if (state.tool === 'freehand') {
+    if (points.length >= 3) anno.addAnnotation(toAnnotation({ class: state.ws.classes[state.classIndex].name, coordinates: [[[...points, points[0]]]] }));
+  } else applyStroke(state.tool, points);
 }, true);
+const screenPerImage = () => item().viewportToImageZoom(viewer.viewport.getZoom(true));
 function addPoint(e) {
   const rect = viewer.element.getBoundingClientRect();
-  const p = item().viewerElementToImageCoordinates(new OpenSeadragon.Point(e.clientX - rect.left, e.clientY - rect.top));
-  const last = stroke[stroke.length - 1];
-  const minStep = 2 / item().viewportToImageZoom(viewer.viewport.getZoom(true)); // 2 screen pixels
-  if (!last || Math.hypot(p.x - last[0], p.y - last[1]) >= minStep) stroke.push([Math.round(p.x * 100) / 100, Math.round(p.y * 100) / 100]);
+  const sx = e.clientX - rect.left, sy = e.clientY - rect.top;
+  const p = item().viewerElementToImageCoordinates(new OpenSeadragon.Point(sx, sy));
+  const last = stroke.points[stroke.points.length - 1];
+  if (last && Math.hypot(p.x - last[0], p.y - last[1]) < 2 / screenPerImage()) return; // 2 screen pixels apart
+  stroke.points.push([Math.round(p.x * 100) / 100, Math.round(p.y * 100) / 100]);
+  stroke.screen.push([sx, sy]);
+  const g = layer.getContext('2d');
+  g.clearRect(0, 0, layer.width, layer.height);
+  g.lineCap = g.lineJoin = 'round';
+  g.strokeStyle = state.tool === 'eraser' ? 'rgba(255,255,255,0.6)' : colourOf(state.ws.classes[state.classIndex].name);
+  g.lineWidth = state.tool === 'freehand' ? 2 : 2 * Number($('brush-size').value);
+  g.beginPath();
+  stroke.screen.forEach(([x, y], i) => (i ? g.lineTo(x, y) : g.moveTo(x, y)));
+  if (stroke.screen.length === 1) g.lineTo(sx + 0.1, sy);
+  g.stroke();
+}
+// The server sweeps the brush along the path and merges or cuts (NetTopologySuite); the page shows the result.
+async function applyStroke(kind, points) {
+  try {
+    const radius = Number($('brush-size').value) / screenPerImage();
+    const answer = await send(`api/strokes/${kind}`, 'POST', { path: points, radius, regions: current(), class: state.ws.classes[state.classIndex].name });
+    anno.setAnnotations(answer.regions.map(toAnnotation), true);
+  } catch (e) { say(`${kind}: ${e.message}`, true); }
 }
 document.querySelectorAll('[data-tool]').forEach(b => b.onclick = () => setTool(b.dataset.tool));
 $('delete').onclick = () => anno.getSelected().forEach(a => anno.removeAnnotation(a));
@@ -232,6 +257,8 @@ document.addEventListener('keydown', e => {
   else if (key === 'a') save(state.loaded);
   else if (key === 'p') setTool('polygon');
   else if (key === 'f') setTool('freehand');
+  else if (key === 'b') setTool('brush');
+  else if (key === 'e') setTool('eraser');
   else if (key === 'escape') setTool('pan');
   else if (key === 'delete' || key === 'backspace') anno.getSelected().forEach(a => anno.removeAnnotation(a));
   else if (/^[0-9]$/.test(key) && Number(key) < state.ws.classes.length) pickClass(Number(key));
