@@ -156,7 +156,7 @@ public sealed class SlidePredictBench : IConsoleBench
     /// <summary>VmHWM of /proc/self/status in MiB: the true peak resident set of this process.</summary>
     private static double PeakRssMiB() => StatusMiB("VmHWM:");
 
-    private static double StatusMiB(string field)
+    internal static double StatusMiB(string field)
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) / 1024.0;

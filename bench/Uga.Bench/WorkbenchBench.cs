@@ -36,7 +36,7 @@ public sealed class WorkbenchBench : IConsoleBench
         {
             var ws = Prepare(dir.FullName, size, spacing, modelSpacing, double.Parse(BenchArgs.Get(args, "--islands", "0.05"), Inv));
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            double before = StatusMiB("VmRSS:");
+            double before = SlidePredictBench.StatusMiB("VmRSS:");
             var options = new WorkbenchOptions { Workspace = ws, Port = 0, Uga = UgaCommand.CurrentProcess() }.Resolve();
             var app = WorkbenchApp.Create(options);
             app.StartAsync().GetAwaiter().GetResult();
@@ -49,7 +49,7 @@ public sealed class WorkbenchBench : IConsoleBench
             {
                 app.StopAsync().GetAwaiter().GetResult();
             }
-            Console.WriteLine(string.Create(Inv, $"# memory: {before:0} MiB resident before serving, {StatusMiB("VmRSS:"):0} MiB after, peak {StatusMiB("VmHWM:"):0} MiB (includes preparing the slide)"));
+            Console.WriteLine(string.Create(Inv, $"# memory: {before:0} MiB resident before serving, {SlidePredictBench.StatusMiB("VmRSS:"):0} MiB after, peak {SlidePredictBench.StatusMiB("VmHWM:"):0} MiB (includes preparing the slide)"));
             return 0;
         }
         finally
@@ -136,11 +136,5 @@ public sealed class WorkbenchBench : IConsoleBench
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile / 100 * sorted.Count) - 1)];
-    }
-
-    private static double StatusMiB(string field)
-    {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) / 1024;
     }
 }

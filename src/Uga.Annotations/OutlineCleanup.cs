@@ -67,7 +67,14 @@ public static class OutlineCleanup
             }
             if (parts.Count == 0) continue;
             Geometry g = parts.Count == 1 ? parts[0] : parts[0].Factory.CreateMultiPolygon([.. parts]);
-            if (tolerance > 0) g = TopologyPreservingSimplifier.Simplify(g, tolerance);
+            if (tolerance > 0)
+            {
+                // Simplifying cuts corners: a part it shrinks under the minimum goes too, so none is left smaller.
+                var simplified = TopologyPreservingSimplifier.Simplify(g, tolerance);
+                var big = Enumerable.Range(0, simplified.NumGeometries).Select(simplified.GetGeometryN).OfType<Polygon>().Where(p => p.Area >= minArea).ToArray();
+                dropped += simplified.NumGeometries - big.Length;
+                g = big.Length == 1 ? big[0] : g.Factory.CreateMultiPolygon(big);
+            }
             if (g.IsEmpty) continue;
             verticesAfter += g.NumPoints;
             kept.Add(a with { Geometry = g });

@@ -25,6 +25,7 @@ public sealed class HistoryService(WorkspaceAccess access)
     public const long MaxScoredPixels = 64L << 20;
 
     private readonly ConcurrentDictionary<(string Slide, string Version), DiceView> dice = new();
+    private readonly ConcurrentDictionary<string, string> modelHashes = new(StringComparer.Ordinal); // versions never change
 
     public HistoryView History()
     {
@@ -39,7 +40,8 @@ public sealed class HistoryService(WorkspaceAccess access)
             return new RoundView(r.Id, r.RankedBy, r.CreatedAt, ids.Count, states.Count(s => s.State == ReviewState.Annotated), states.Count(s => s.State == ReviewState.Skipped));
         }).ToList();
         var modelDir = ws.ModelDir(manifest.Current);
-        var modelHash = Fingerprints.Model(modelDir, Uga.Inference.ModelManifest.Read(Path.Combine(modelDir, Uga.Inference.ModelManifest.FileName)));
+        var modelHash = modelHashes.GetOrAdd(manifest.Current.Id,
+            _ => Fingerprints.Model(modelDir, Uga.Inference.ModelManifest.Read(Path.Combine(modelDir, Uga.Inference.ModelManifest.FileName))));
         foreach (var slide in ws.Store.Slides()) Score(slide, manifest.Current.Id, modelHash);
         return new HistoryView(manifest.Current.Id,
             manifest.Versions.Select(v => new VersionView(v.Id, v.Parent, v.How, v.Steps, v.PatchCount, v.TrainedOnRounds, v.CreatedAt)).ToList(),

@@ -107,7 +107,8 @@ public sealed class QueueService(WorkspaceAccess access, WorkbenchOptions option
         var latest = ws.Round(null);
         var rectangles = latest is null ? [] : ws.Store.Candidates(latest.Id).Where(c => c.Slide == slideId).Select(c => (c.Rank, c.Level0)).ToList();
         var reader = new WKTReader();
-        var saved = ws.Manifest.Rounds.SelectMany(r => ws.Store.Annotations(r.Id)).Where(a => ws.Store.Candidates().Any(c => c.Id == a.CandidateId && c.Slide == slideId))
+        var onSlide = ws.Store.Candidates().Where(c => c.Slide == slideId).Select(c => c.Id).ToHashSet();
+        var saved = ws.Manifest.Rounds.SelectMany(r => ws.Store.Annotations(r.Id)).Where(a => a.CandidateId is { } id && onSlide.Contains(id))
             .Select((a, i) => new Annotation($"{a.ClassName} {i + 1} ({a.Author})", a.ClassName, reader.Read(a.GeometryWkt))).ToList();
         var set = CandidateAnnotations.Build(kind == AnnotationFormat.AsapXml ? CandidateAnnotations.AsapGroup : CandidateAnnotations.QuPathClass,
             rectangles, new Dictionary<int, IReadOnlyList<Annotation>>(), classes);

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using SkiaSharp;
 using Uga.Imaging;
 using Uga.Inference.Artifacts;
