@@ -68,6 +68,35 @@ public sealed class SlurmClusterTests
         Assert.Equal(Queue(reference), Queue(ws));
     }
 
+    [Fact]
+    public async Task A_fine_tuning_job_comes_first_and_the_round_is_ranked_by_the_new_version()
+    {
+        StartCluster();
+        using var dir = new TempDir();
+        var ws = Workspace(dir);
+        // A pathologist's answer for one region of testA_1: a malignant square in a 400-px candidate rectangle.
+        var factory = new NetTopologySuite.Geometries.GeometryFactory();
+        var set = new Uga.Annotations.AnnotationSet();
+        set.Annotations.Add(new Uga.Annotations.Annotation("UGA 1", "UGA candidates", factory.ToGeometry(new NetTopologySuite.Geometries.Envelope(0, 400, 0, 400)), Uga.Annotations.AnnotationShape.Rectangle));
+        set.Annotations.Add(new Uga.Annotations.Annotation("p1", "malignant", factory.ToGeometry(new NetTopologySuite.Geometries.Envelope(100, 300, 100, 300))));
+        var xml = dir.File("answer.xml");
+        Uga.Annotations.AnnotationFiles.Write(set, xml);
+        var import = UgaProcess.Run("annotations", "import", "--workspace", ws, xml, "--slide", dir.File("testA_1.tif"), "--unlabelled", "background");
+        Assert.True(import.ExitCode == 0, import.Error);
+
+        var submit = UgaProcess.Run("cluster", "slurm", "--workspace", ws, "--units", "2", "--finetune", "--finetune-args", "--steps 4 --batch 2",
+            "--rank-args", "--k 3 --patch 32", "--submit");
+        Assert.True(submit.ExitCode == 0, submit.Error);
+        Assert.Contains("submitted fine-tuning job", submit.Out, StringComparison.Ordinal);
+        Assert.Equal(["finetune", "predict", "reduce"], Uga.Loop.Cluster.Slurm.Submitted(ws).Select(j => j.Kind));
+        await WaitForJobs(ws, TimeSpan.FromMinutes(8));
+
+        using var workspace = LoopWorkspace.Open(ws);
+        Assert.Equal(["v1", "v2"], workspace.Manifest.Versions.Select(v => v.Id));
+        Assert.Equal(["r1", "r2"], workspace.Manifest.Rounds.Select(r => r.Id));
+        Assert.Equal("v2", workspace.Manifest.Rounds[^1].RankedBy);
+    }
+
     private static void StartCluster()
     {
         var (code, error) = UgaProcess.RunTool("bash", Path.Combine(SharedData.RepoRoot, "scripts", "slurm-local.sh"), "start");

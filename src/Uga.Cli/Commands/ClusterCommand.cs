@@ -33,9 +33,11 @@ internal static class ClusterCommand
         var only = new Option<string?>("--only") { Description = "Only these units, e.g. 2,3 (resubmitting failed ones; `uga cluster status` lists them)" };
         var rankArgs = new Option<string?>("--rank-args") { Description = "Options of the reduction's `uga rank`, space-separated, e.g. \"--k 5 --patch 256\"" };
         var submit = new Option<bool>("--submit") { Description = "Submit with sbatch (the reduction waits for every unit: --dependency=afterok); without it, only write the scripts" };
+        var finetune = new Option<bool>("--finetune") { Description = "Fine-tune first, as a job of its own: the prediction array waits for it and predicts with the new version" };
+        var finetuneArgs = new Option<string?>("--finetune-args") { Description = "Options of the fine-tuning's `uga finetune`, space-separated, e.g. \"--steps 200\"" };
         var command = new Command("slurm", "Write (and with --submit, submit) the prediction array job and the ranking reduction for the workspace's slides")
         {
-            workspace, units, partition, parallel, cpus, memory, time, only, rankArgs, submit,
+            workspace, units, partition, parallel, cpus, memory, time, only, rankArgs, submit, finetune, finetuneArgs,
         };
         command.SetAction(parse =>
         {
@@ -55,10 +57,18 @@ internal static class ClusterCommand
             string predictPath = Path.Combine(dir, "predict.sbatch"), reducePath = Path.Combine(dir, "rank.sbatch");
             AtomicFile.WriteAllText(predictPath, predict);
             AtomicFile.WriteAllText(reducePath, reduce);
+            string? finetunePath = null;
+            if (parse.GetValue(finetune))
+            {
+                finetunePath = Path.Combine(dir, "finetune.sbatch");
+                AtomicFile.WriteAllText(finetunePath, SlurmPlan.FineTuneScript(ws.Root, options, Uga(), SplitArgs(parse.GetValue(finetuneArgs))));
+                Console.WriteLine($"wrote {finetunePath}");
+            }
             Console.WriteLine($"wrote {predictPath} and {reducePath}");
             if (!parse.GetValue(submit)) return 0;
-            var (arrayJob, reduceJob) = Slurm.Submit(ws.Root, predictPath, reducePath, options.Only is { } o ? string.Join(",", o) : "all");
-            Console.WriteLine($"submitted prediction array job {arrayJob} ({(options.Only is { } u ? $"units {string.Join(",", u)}" : $"{options.Units} units")}) and reduction job {reduceJob} (after all succeed)");
+            var (finetuneJob, arrayJob, reduceJob) = Slurm.Submit(ws.Root, predictPath, reducePath, options.Only is { } o ? string.Join(",", o) : "all", finetunePath);
+            if (finetuneJob is not null) Console.WriteLine($"submitted fine-tuning job {finetuneJob}");
+            Console.WriteLine($"submitted prediction array job {arrayJob} ({(options.Only is { } u ? $"units {string.Join(",", u)}" : $"{options.Units} units")}{(finetuneJob is null ? "" : ", after the fine-tuning")}) and reduction job {reduceJob} (after all succeed)");
             return 0;
         });
         return command;

@@ -15,19 +15,29 @@ public static class Slurm
 {
     public static string JobsFile(string workspaceRoot) => Path.Combine(workspaceRoot, "cluster", "jobs.tsv");
 
-    /// <summary>Submits the prediction array, then the reduction held until every task succeeded; returns both ids.</summary>
-    public static (string ArrayJob, string ReduceJob) Submit(string workspaceRoot, string predictScript, string reduceScript, string units)
+    /// <summary>
+    /// Submits the prediction array (after the fine-tuning, when <paramref name="finetuneScript"/> is given), then the
+    /// reduction held until every task succeeded; returns the ids (the fine-tuning's null when there is none).
+    /// </summary>
+    public static (string? FineTuneJob, string ArrayJob, string ReduceJob) Submit(string workspaceRoot, string predictScript, string reduceScript,
+        string units, string? finetuneScript = null)
     {
-        string array = Run("sbatch", "--parsable", predictScript).Split(';')[0].Trim();
-        string reduce = Run("sbatch", "--parsable", $"--dependency=afterok:{array}", "--kill-on-invalid-dep=yes", reduceScript).Split(';')[0].Trim();
+        string? finetune = finetuneScript is null ? null : Sbatch(finetuneScript, null);
+        string array = Sbatch(predictScript, finetune);
+        string reduce = Sbatch(reduceScript, array);
         var now = DateTimeOffset.UtcNow;
-        File.AppendAllLines(JobsFile(workspaceRoot),
-        [
-            string.Create(CultureInfo.InvariantCulture, $"{array}\tpredict\t{units}\t{now:O}"),
-            string.Create(CultureInfo.InvariantCulture, $"{reduce}\treduce\tall\t{now:O}"),
-        ]);
-        return (array, reduce);
+        var lines = new List<string>();
+        if (finetune is not null) lines.Add(string.Create(CultureInfo.InvariantCulture, $"{finetune}\tfinetune\tall\t{now:O}"));
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $"{array}\tpredict\t{units}\t{now:O}"));
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $"{reduce}\treduce\tall\t{now:O}"));
+        File.AppendAllLines(JobsFile(workspaceRoot), lines);
+        return (finetune, array, reduce);
     }
+
+    // A job held until <after> succeeded (and cancelled if it cannot: --kill-on-invalid-dep).
+    private static string Sbatch(string script, string? after) => (after is null
+        ? Run("sbatch", "--parsable", script)
+        : Run("sbatch", "--parsable", $"--dependency=afterok:{after}", "--kill-on-invalid-dep=yes", script)).Split(';')[0].Trim();
 
     public static IReadOnlyList<SubmittedJob> Submitted(string workspaceRoot)
     {

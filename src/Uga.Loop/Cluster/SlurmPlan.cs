@@ -54,6 +54,20 @@ public static class SlurmPlan
         return (predict.ToString(), reduce.ToString());
     }
 
+    /// <summary>
+    /// The fine-tuning that opens a round on the cluster: one task (`uga finetune --workspace W`) that writes the next
+    /// version, which the prediction array then uses (submitted with --dependency=afterok on it).
+    /// </summary>
+    public static string FineTuneScript(string workspaceRoot, SlurmOptions options, string uga, IReadOnlyList<string> finetuneArgs)
+    {
+        options.Validate();
+        string root = Path.GetFullPath(workspaceRoot);
+        return Header("uga-finetune", options, Path.Combine(root, "cluster", "logs", "finetune-%j.out"))
+            .Append(Body(options))
+            .Append(CultureInfo.InvariantCulture, $"exec {uga} finetune --workspace {Quote(root)} --threads {options.CpusPerTask}")
+            .Append(string.Concat(finetuneArgs.Select(a => " " + Quote(a)))).Append('\n').ToString();
+    }
+
     private static StringBuilder Header(string name, SlurmOptions options, string log)
     {
         var text = new StringBuilder("#!/bin/bash\n# Written by `uga cluster slurm`; submit with sbatch (the reduction with --dependency=afterok:<array job>).\n");
