@@ -26,7 +26,7 @@ install() {
 configure() {
   mkdir -p "$state/ctld" "$state/spool" /run/uga-slurm /etc/slurm
   local cpus mem
-  cpus=$(nproc)
+  cpus=$(getconf _NPROCESSORS_ONLN)   # not nproc: it obeys OMP_NUM_THREADS, which the test command sets to 1
   mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 1024 ))
   cat > "$conf.tmp" <<CONF
 # Written by Uga's scripts/slurm-local.sh: a one-node cluster on $host for tests.
@@ -54,8 +54,9 @@ KillWait=5
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=uga Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-  mv "$conf.tmp" "$conf"
+  if cmp -s "$conf.tmp" "$conf"; then rm -f "$conf.tmp"; else mv "$conf.tmp" "$conf"; CHANGED=1; fi
 }
+CHANGED=0
 
 running() { pgrep -x "$1" >/dev/null; }
 
@@ -68,6 +69,8 @@ start() {
     mkdir -p /run/munge && chown munge:munge /run/munge
     runuser -u munge -- /usr/sbin/munged --force
     stop   # daemons that ran without munge keep failing authentication: start them again
+  elif [ "$CHANGED" -eq 1 ]; then
+    stop   # a new slurm.conf (e.g. more CPUs) takes effect on a restart
   fi
   running slurmctld || { say "starting slurmctld"; /usr/sbin/slurmctld; }
   running slurmd || { say "starting slurmd"; /usr/sbin/slurmd; }
