@@ -84,14 +84,13 @@ public sealed class JobRunner(WorkbenchOptions options, WorkspaceAccess access) 
     {
         try
         {
-            var (k, patch, strategy) = LastRanking();
+            var rankArgs = RankArgs(LastRanking(), request.K);
             string t = options.JobThreads.ToString(CultureInfo.InvariantCulture);
             var steps = new List<(string Name, string[] Args)>
             {
                 ("fine-tune", ["finetune", "--workspace", access.Root, "--threads", t, .. (request.Steps ?? options.FineTuneSteps) is { } s ? new[] { "--steps", s.ToString(CultureInfo.InvariantCulture) } : []]),
                 ("predict", ["predict", "--workspace", access.Root, "--threads", t]),
-                ("rank", ["rank", "--workspace", access.Root, "--k", (request.K ?? k).ToString(CultureInfo.InvariantCulture), "--patch", patch.ToString(CultureInfo.InvariantCulture),
-                    "--strategy", strategy, "--pre-annotate", "--threads", t]),
+                ("rank", ["rank", "--workspace", access.Root, .. rankArgs, "--pre-annotate", "--threads", t]),
             };
             foreach (var (name, args) in steps)
             {
@@ -108,15 +107,39 @@ public sealed class JobRunner(WorkbenchOptions options, WorkspaceAccess access) 
         }
     }
 
-    // The latest round's ranking settings (rank.json), so the next round asks the same way.
-    private (int K, int Patch, string Strategy) LastRanking()
+    // The latest round's rank.json (null when there is none or it is unreadable).
+    private JsonNode? LastRanking()
     {
         using var ws = access.Open();
         var round = ws.Round(null);
         var summary = round is null ? null : ws.PathOf(Path.Combine(round.Folder, "queue", "rank.json"));
-        if (summary is null || !File.Exists(summary)) return (5, 256, "uncertainty-sum");
-        var json = JsonNode.Parse(File.ReadAllText(summary))!;
-        return ((int?)json["k"] ?? 5, (int?)json["patchSizePx"] ?? 256, (string?)json["strategy"] ?? "uncertainty-sum");
+        if (summary is null || !File.Exists(summary)) return null;
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(summary));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// `uga rank` options that ask the next round the way the last one was asked (its rank.json): K (or
+    /// <paramref name="k"/>), strategy, K mode, patch size, spacing and stride, minimum tissue and distance, per-slide cap.
+    /// </summary>
+    internal static List<string> RankArgs(JsonNode? last, int? k)
+    {
+        static string Text(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        double? Number(string name) => last?[name] is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d) ? d : null;
+        var args = new List<string> { "--k", (k ?? (int?)Number("k") ?? 5).ToString(CultureInfo.InvariantCulture) };
+        if (last?["strategy"] is JsonValue s && s.TryGetValue(out string? strategy)) args.AddRange(["--strategy", strategy]);
+        if (last?["kMode"] is JsonValue m && m.TryGetValue(out string? mode) && Enum.TryParse<Uga.Ranking.KMode>(mode, ignoreCase: true, out var parsed))
+            args.AddRange(["--k-mode", Uga.Ranking.KModes.Name(parsed)]);
+        foreach (var (name, option) in new[] { ("patchSizePx", "--patch"), ("patchSpacingUm", "--patch-spacing"), ("stridePx", "--stride"),
+            ("minTissueFraction", "--min-tissue"), ("minDistanceUm", "--min-distance"), ("maxPerSlide", "--max-per-slide") })
+            if (Number(name) is { } value) args.AddRange([option, Text(value)]);
+        return args;
     }
 
     private async Task<string?> RunProcess(Job job, string step, string[] args)
