@@ -21,27 +21,28 @@ public sealed class OverlayTiles
     /// <summary>Long side of the overview kept per artifact and kind.</summary>
     public const int OverviewSide = 1024;
 
-    private readonly ConcurrentDictionary<(string Path, DateTimeOffset Created, OverlayKind Kind), Lazy<(float[] Values, int Width, int Height, int Factor)>> overviews = new();
+    private static readonly IReadOnlyList<string> LegendColours =
+        [.. Enumerable.Range(0, 9).Select(i => Heatmap.Colour(Colormap.Viridis, i / 8.0)).Select(c => $"#{c.R:x2}{c.G:x2}{c.B:x2}")];
+
+    // Per artifact and kind: the overview, and (uncertainty) the top of the colour scale, both computed once.
+    private readonly ConcurrentDictionary<(string Path, DateTimeOffset Created, OverlayKind Kind), Lazy<Overview>> overviews = new();
+
+    private sealed record Overview(float[] Values, int Width, int Height, int Factor, float Max);
 
     /// <summary>The measure shown as uncertainty: the ranking's default when stored, else the first.</summary>
     public static string MeasureOf(PredictionArtifact artifact) =>
         artifact.HasMeasure("ensemble-ce") ? "ensemble-ce" : (artifact.Manifest.Measures.Count > 0 ? artifact.Manifest.Measures[0] : null)
             ?? throw new InvalidInputException(artifact.Path, "stores no uncertainty measure");
 
-    public OverlayLegend Legend(PredictionArtifact artifact)
-    {
-        var (values, _, _, _) = Overview(artifact, OverlayKind.Uncertainty);
-        float max = values.Length == 0 ? 1 : values.Max();
-        var colours = Enumerable.Range(0, 9).Select(i => Heatmap.Colour(Colormap.Viridis, i / 8.0)).Select(c => $"#{c.R:x2}{c.G:x2}{c.B:x2}").ToList();
-        return new OverlayLegend(MeasureOf(artifact), 0, max > 0 ? max : 1, colours);
-    }
+    public OverlayLegend Legend(PredictionArtifact artifact) =>
+        new(MeasureOf(artifact), 0, OverviewOf(artifact, OverlayKind.Uncertainty).Max, LegendColours);
 
     /// <summary>RGBA PNG of the tile (<paramref name="tile"/> in the pixels of <paramref name="level"/>).</summary>
     public byte[] Render(PredictionArtifact artifact, TileGeometry geometry, int level, PixelRegion tile, OverlayKind kind)
     {
         var m = artifact.Manifest;
         double toArtifact = m.SlideSpacingUm / m.SpacingUm * geometry.Scale(level); // artifact px per tile px
-        var (values, ow, oh, factor) = Overview(artifact, kind);
+        var (values, ow, oh, factor, max) = OverviewOf(artifact, kind);
         bool coarse = toArtifact >= factor;
         double perTilePx = coarse ? toArtifact / factor : toArtifact;
         int gridW = coarse ? ow : m.Width, gridH = coarse ? oh : m.Height;
@@ -52,7 +53,6 @@ public sealed class OverlayTiles
         if (x0 >= x1 || y0 >= y1) return SlideTiles.Png(rgba, tile.Width, tile.Height);
         var region = new PixelRegion(x0, y0, x1 - x0, y1 - y0);
         float[] window = coarse ? Crop(values, ow, region) : Read(artifact, kind, region);
-        float max = kind == OverlayKind.Uncertainty ? Legend(artifact).Max : 0;
         for (int y = 0; y < tile.Height; y++)
         {
             int sy = (int)((tile.Y + y + 0.5) * perTilePx) - y0;
@@ -101,7 +101,7 @@ public sealed class OverlayTiles
     }
 
     // Labels are subsampled (a class is never averaged into another); uncertainty is mean-pooled.
-    private (float[] Values, int Width, int Height, int Factor) Overview(PredictionArtifact artifact, OverlayKind kind) =>
+    private Overview OverviewOf(PredictionArtifact artifact, OverlayKind kind) =>
         overviews.GetOrAdd((artifact.Path, artifact.Manifest.CreatedAt, kind), _ => new(() =>
         {
             var m = artifact.Manifest;
@@ -109,7 +109,8 @@ public sealed class OverlayTiles
             if (kind == OverlayKind.Uncertainty)
             {
                 var (map, spacing) = artifact.ReadMeasure(MeasureOf(artifact), (long)OverviewSide * OverviewSide);
-                return (map.Data, map.Width, map.Height, (int)Math.Round(spacing / m.SpacingUm));
+                float top = map.Data.Length == 0 ? 0 : map.Data.Max();
+                return new Overview(map.Data, map.Width, map.Height, (int)Math.Round(spacing / m.SpacingUm), top > 0 ? top : 1);
             }
             int w = (m.Width + factor - 1) / factor, h = (m.Height + factor - 1) / factor;
             var values = new float[w * h];
@@ -120,6 +121,6 @@ public sealed class OverlayTiles
                 for (int oy = (top + factor - 1) / factor; oy * factor < top + band.Height && oy < h; oy++)
                     for (int ox = 0; ox < w; ox++) values[(oy * w) + ox] = band.Data[((oy * factor) - top) * m.Width + (ox * factor)];
             }
-            return (values, w, h, factor);
+            return new Overview(values, w, h, factor, 0);
         })).Value;
 }

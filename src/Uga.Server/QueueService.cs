@@ -27,7 +27,7 @@ public sealed class QueueService(WorkspaceAccess access, WorkbenchOptions option
     public (string? Round, IReadOnlyList<QueueItem> Items) Queue(string? roundId)
     {
         using var ws = access.Open();
-        var round = Wrap(() => ws.Round(roundId));
+        var round = ws.Round(roundId);
         if (round is null) return (null, []);
         var reviews = ws.Store.Reviews(round.Id).ToDictionary(r => r.CandidateId);
         return (round.Id, ws.Store.Candidates(round.Id).Select(c => Item(c, reviews.GetValueOrDefault(c.Id))).ToList());
@@ -57,7 +57,9 @@ public sealed class QueueService(WorkspaceAccess access, WorkbenchOptions option
     public QueueItem Save(long id, SaveRequest request)
     {
         using var ws = access.Open();
-        var (candidate, _) = Find(ws, id);
+        var (candidate, review) = Find(ws, id);
+        // Refused before anything is written; the store checks again inside the save's transaction.
+        StaleRevisionException.ThrowIfStale(id, request.Revision, review);
         var classes = ClassNames(ws);
         var regions = Submission.Regions(request, classes, options.MaxVertices);
         var author = Author(request.Author);
@@ -71,16 +73,24 @@ public sealed class QueueService(WorkspaceAccess access, WorkbenchOptions option
             $"candidate-{id}-rev{request.Revision + 1}-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff}.geojson"));
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         AnnotationFiles.Write(set, file, AnnotationFormat.QuPathGeoJson);
-        Wrap(() => AnnotationImporter.Import(ws, new ImportRequest
+        try
         {
-            AnnotationFile = file,
-            SlidePath = slide.Path,
-            SlideSpacingUm = slide.SpacingUm,
-            Round = candidate.RoundId,
-            UnlabelledClass = classes[0],
-            Author = author,
-            Review = new ReviewTarget(id, request.Revision),
-        }));
+            AnnotationImporter.Import(ws, new ImportRequest
+            {
+                AnnotationFile = file,
+                SlidePath = slide.Path,
+                SlideSpacingUm = slide.SpacingUm,
+                Round = candidate.RoundId,
+                UnlabelledClass = classes[0],
+                Author = author,
+                Review = new ReviewTarget(id, request.Revision),
+            });
+        }
+        catch
+        {
+            File.Delete(file); // a refused save leaves no file behind (the store has nothing of it)
+            throw;
+        }
         return Item(candidate, ws.Store.Reviews(candidate.RoundId).First(r => r.CandidateId == id));
     }
 
@@ -140,17 +150,5 @@ public sealed class QueueService(WorkspaceAccess access, WorkbenchOptions option
         var name = string.IsNullOrWhiteSpace(author) ? "workbench" : author.Trim();
         if (name.Length > 100 || name.Any(char.IsControl)) throw RequestException.BadRequest("author must be a name of at most 100 printable characters");
         return name;
-    }
-
-    private static T Wrap<T>(Func<T> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (InvalidInputException e)
-        {
-            throw RequestException.From(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Uga.Imaging;
 
 namespace Uga.Server;
 
@@ -39,9 +40,9 @@ public sealed record WorkbenchOptions
     /// </summary>
     public WorkbenchOptions Resolve()
     {
-        if (Port is < 0 or > 65535) throw new ArgumentException($"--port {Port} is not a TCP port (0..65535)");
-        if (Host != "localhost" && !IPAddress.TryParse(Host, out _)) throw new ArgumentException($"--host '{Host}' is not an IP address (or localhost)");
-        if (Token is { Length: < 16 }) throw new ArgumentException("--token must have at least 16 characters");
+        if (Port is < 0 or > 65535) throw new InvalidInputException(null, $"--port {Port} is not a TCP port (0..65535)");
+        if (Host != "localhost" && !IPAddress.TryParse(Host, out _)) throw new InvalidInputException(null, $"--host '{Host}' is not an IP address (or localhost)");
+        if (Token is { Length: < 16 }) throw new InvalidInputException(null, "--token must have at least 16 characters");
         if (Token is null && !IsLoopback) return this with { Token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20)) };
         return this;
     }

@@ -89,6 +89,4 @@ public sealed class RequestException(int status, string message) : Exception(mes
     public int Status { get; } = status;
 
     public static RequestException BadRequest(string message) => new(400, message);
-
-    public static RequestException From(InvalidInputException e) => new(400, e.Message);
 }

@@ -90,6 +90,7 @@ public sealed class WorkbenchApiTests(WorkbenchFixture fixture)
         var stale = await client.PutAsJsonAsync($"/api/candidates/{c.Id}", new SaveRequest(0, "bob", [new RegionJson("benign", square)]), Submission.Json, Cancel);
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
         Assert.Contains("ada", await stale.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(Path.Combine(ws, "rounds", "r1", "workbench"))); // the refused save wrote nothing
 
         using (var workspace = LoopWorkspace.Open(ws))
         {

@@ -20,24 +20,16 @@ internal static class ServeCommand
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            WorkbenchOptions options;
-            try
+            var options = new WorkbenchOptions
             {
-                options = new WorkbenchOptions
-                {
-                    Workspace = parse.GetValue(workspace)!,
-                    Port = parse.GetValue(port),
-                    Host = parse.GetValue(host)!,
-                    Token = parse.GetValue(token),
-                    JobThreads = parse.GetValue(threads),
-                    FineTuneSteps = parse.GetValue(steps),
-                    Uga = UgaCommand.CurrentProcess(),
-                }.Resolve();
-            }
-            catch (ArgumentException e)
-            {
-                throw new Uga.Imaging.InvalidInputException("uga serve", e.Message);
-            }
+                Workspace = parse.GetValue(workspace)!,
+                Port = parse.GetValue(port),
+                Host = parse.GetValue(host)!,
+                Token = parse.GetValue(token),
+                JobThreads = parse.GetValue(threads),
+                FineTuneSteps = parse.GetValue(steps),
+                Uga = UgaCommand.CurrentProcess(),
+            }.Resolve();
             await using var app = WorkbenchApp.Create(options);
             await app.StartAsync(cancellation);
             var address = app.Urls.FirstOrDefault() ?? $"http://{options.Host}:{options.Port}";

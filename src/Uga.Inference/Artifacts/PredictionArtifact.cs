@@ -69,9 +69,7 @@ public sealed class PredictionArtifact
     /// </summary>
     public (FloatMap Map, double SpacingUm) ReadMeasure(string measure, long maxPixels = long.MaxValue)
     {
-        if (!HasMeasure(measure))
-            throw new InvalidInputException(Path, $"has no '{measure}' map (stored: {string.Join(", ", Manifest.Measures)})");
-        var array = OpenArray(MeasureArray(measure), ZarrType.Float32);
+        var array = OpenMeasure(measure);
         int factor = PoolingFactor(maxPixels);
         int w = (Manifest.Width + factor - 1) / factor, h = (Manifest.Height + factor - 1) / factor;
         var map = new FloatMap(w, h);
@@ -123,9 +121,7 @@ public sealed class PredictionArtifact
     /// <summary><paramref name="measure"/> over <paramref name="region"/> at full precision (pixels at the artifact's spacing, inside the map).</summary>
     public FloatMap ReadMeasure(string measure, PixelRegion region)
     {
-        if (!HasMeasure(measure))
-            throw new InvalidInputException(Path, $"has no '{measure}' map (stored: {string.Join(", ", Manifest.Measures)})");
-        var array = OpenArray(MeasureArray(measure), ZarrType.Float32);
+        var array = OpenMeasure(measure);
         var result = new FloatMap(region.Width, region.Height);
         var chunk = new float[array.Chunk * array.Chunk];
         ForChunks(array, region, (row, col) => array.ReadChunk<float>(row, col, chunk),
@@ -143,6 +139,10 @@ public sealed class PredictionArtifact
             (src, dst) => result.Data[dst] = (float)chunk[src]);
         return result;
     }
+
+    private ZarrArray OpenMeasure(string measure) => HasMeasure(measure)
+        ? OpenArray(MeasureArray(measure), ZarrType.Float32)
+        : throw new InvalidInputException(Path, $"has no '{measure}' map (stored: {string.Join(", ", Manifest.Measures)})");
 
     private int PoolingFactor(long maxPixels)
     {

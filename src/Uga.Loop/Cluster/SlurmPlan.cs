@@ -47,11 +47,8 @@ public static class SlurmPlan
             .Append(CultureInfo.InvariantCulture, $"#SBATCH --array={array}\n")
             .Append(Body(options))
             .Append(CultureInfo.InvariantCulture, $"exec {uga} predict --workspace {Quote(root)} --shard \"${{SLURM_ARRAY_TASK_ID}}/{options.Units}\" --threads {options.CpusPerTask}\n");
-        var reduce = Header("uga-rank", options, Path.Combine(logs, "rank-%j.out"))
-            .Append(Body(options))
-            .Append(CultureInfo.InvariantCulture, $"exec {uga} rank --workspace {Quote(root)} --units {options.Units} --threads {options.CpusPerTask}")
-            .Append(string.Concat(rankArgs.Select(a => " " + Quote(a)))).Append('\n');
-        return (predict.ToString(), reduce.ToString());
+        var reduce = SingleTask("uga-rank", Path.Combine(logs, "rank-%j.out"), options, $"{uga} rank --workspace {Quote(root)} --units {options.Units}", rankArgs);
+        return (predict.ToString(), reduce);
     }
 
     /// <summary>
@@ -62,11 +59,15 @@ public static class SlurmPlan
     {
         options.Validate();
         string root = Path.GetFullPath(workspaceRoot);
-        return Header("uga-finetune", options, Path.Combine(root, "cluster", "logs", "finetune-%j.out"))
-            .Append(Body(options))
-            .Append(CultureInfo.InvariantCulture, $"exec {uga} finetune --workspace {Quote(root)} --threads {options.CpusPerTask}")
-            .Append(string.Concat(finetuneArgs.Select(a => " " + Quote(a)))).Append('\n').ToString();
+        return SingleTask("uga-finetune", Path.Combine(root, "cluster", "logs", "finetune-%j.out"), options, $"{uga} finetune --workspace {Quote(root)}", finetuneArgs);
     }
+
+    // A single-task script: `exec COMMAND --threads C ARGS…`, logged to <log>.
+    private static string SingleTask(string name, string log, SlurmOptions options, string command, IReadOnlyList<string> args) =>
+        Header(name, options, log)
+            .Append(Body(options))
+            .Append(CultureInfo.InvariantCulture, $"exec {command} --threads {options.CpusPerTask}")
+            .Append(string.Concat(args.Select(a => " " + Quote(a)))).Append('\n').ToString();
 
     private static StringBuilder Header(string name, SlurmOptions options, string log)
     {

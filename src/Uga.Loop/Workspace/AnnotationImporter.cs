@@ -66,7 +66,6 @@ public static class AnnotationImporter
         if (round?.Imports.FirstOrDefault(i => i.Sha256 == sha256) is { } earlier)
             throw new InvalidInputException(request.AnnotationFile, string.Create(CultureInfo.InvariantCulture, $"already imported into round {round.Id} at {earlier.ImportedAt:yyyy-MM-dd HH:mm}Z (same SHA-256)"));
         var slideStem = Path.GetFileNameWithoutExtension(request.SlidePath);
-        if (request.Review is { } target) RequireRevision(workspace, target); // cheap early refusal; the store checks again
 
         var labelled = new AnnotationSet { Source = request.AnnotationFile };
         if (request.UnclassifiedClass is not null) classes.LabelOf(request.UnclassifiedClass, "--unclassified");
@@ -164,12 +163,6 @@ public static class AnnotationImporter
         foreach (var r in CandidateRegions.FromAnnotations(set, slideStem))
             if (!result.Any(c => c.Rank == r.Rank)) result.Add(r);
         return result;
-    }
-
-    private static void RequireRevision(LoopWorkspace workspace, ReviewTarget target)
-    {
-        var current = workspace.Store.Reviews().FirstOrDefault(r => r.CandidateId == target.CandidateId);
-        if ((current?.Revision ?? 0) != target.ExpectedRevision) throw new StaleRevisionException(target.CandidateId, target.ExpectedRevision, current);
     }
 
     /// <summary>

@@ -90,4 +90,10 @@ public sealed class StaleRevisionException(long candidateId, int expected, Candi
 {
     public long CandidateId { get; } = candidateId;
     public CandidateReview? Current { get; } = current;
+
+    /// <summary>Throws unless the candidate, whose latest review is <paramref name="current"/>, is at <paramref name="expected"/>.</summary>
+    public static void ThrowIfStale(long candidateId, int expected, CandidateReview? current)
+    {
+        if ((current?.Revision ?? 0) != expected) throw new StaleRevisionException(candidateId, expected, current);
+    }
 }

@@ -19,7 +19,7 @@ public sealed partial class SqliteWorkspaceStore
         var current = Reviews().FirstOrDefault(r => r.CandidateId == candidateId);
         if (Scalar("SELECT COUNT(*) FROM candidates WHERE id = $c", ("$c", candidateId)) is not long n || n == 0)
             throw new KeyNotFoundException($"no candidate {candidateId}");
-        if ((current?.Revision ?? 0) != expectedRevision) throw new StaleRevisionException(candidateId, expectedRevision, current);
+        StaleRevisionException.ThrowIfStale(candidateId, expectedRevision, current);
         long? importId = import is null ? null : InsertImport(import.RoundId, import.Import, import.Annotations);
         if (current?.ImportId is { } replaced)
             Execute("INSERT OR IGNORE INTO superseded_imports(import_id, at) VALUES ($i, $t)", ("$i", replaced), ("$t", Text(DateTimeOffset.UtcNow)));
