@@ -62,8 +62,34 @@ shifted() { # (4) as (2), with the target re-stained and re-scanned as another l
   publish shifted
 }
 
+# The pre-registered comparison (docs/results/protocol.md): every arm at K = 10, label-free arms with --adapt.
+ARMS=random,foreground-random,uga-paper,uncertainty-sum,class-stratified,impurity,oracle
+compare() { # compare NAME simulate-args...: resumable (a crash costs one replicate), published to comparison/NAME
+  local name=$1; shift
+  simulate "$@" --strategies "$ARMS" --k 10 --adapt --resume --out "runs/results/comparison/$name"
+  mkdir -p "docs/results/comparison/$name"
+  cp "runs/results/comparison/$name"/{report.md,report.html,results.csv,dice-vs-k.png,dice-vs-k.svg} "docs/results/comparison/$name/"
+}
+monuseg_args=(--source "$DATA/monuseg" --source-where preparation=ffpe --source-spacing 0.25 --target-where preparation=frozen
+  --target-spacing 0.25 --classes background,nucleus --spacing 0.5)
+glas_args=(--source "$DATA/glas" --source-where split=train --source-spacing 0.5 --target-where split=testA
+  --target-spacing 0.5 --group-by patient --classes background,benign,malignant)
+lab2() { # lab2 DATASET SPACING: the dataset as a second laboratory would have stained and scanned it
+  local out=runs/results/$1-lab2
+  [[ -d $out ]] || $UGA data shift --data "$DATA/$1" --data-spacing "$2" --out "$out" --preset lab-b --seed 7 >&2
+  echo "$out"
+}
+
 case "${1:-}" in
+  comparison-monuseg) compare monuseg "${monuseg_args[@]}" --target "$DATA/monuseg" ;;
+  comparison-monuseg-lab2) compare monuseg-lab2 "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" ;;
+  comparison-glas) compare glas "${glas_args[@]}" --target "$DATA/glas" ;;
+  comparison-glas-lab2) compare glas-lab2 "${glas_args[@]}" --target "$(lab2 glas 0.5)" ;;
+  comparison-rare)
+    docs/results/rare/make-slides.sh "$DATA/glas" runs/results/rare-slides "$UGA"
+    compare rare --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
+      --target runs/results/rare-slides --classes background,benign,malignant ;;
   monuseg|glas|rare|shifted) "$1" ;;
   all) monuseg; glas; rare; shifted ;;
-  *) echo "usage: $0 monuseg|glas|rare|shifted|all" >&2; exit 2 ;;
+  *) echo "usage: $0 monuseg|glas|rare|shifted|all|comparison-{monuseg,monuseg-lab2,glas,glas-lab2,rare}" >&2; exit 2 ;;
 esac

@@ -17,6 +17,7 @@ internal static class CommandCatalog
         AnnotationsCommand.Create(),
         WorkspaceCommand.Create(),
         FinetuneCommand.Create(),
+        AdaptCommand.Create(),
         ServeCommand.Create(),
         ClusterCommand.Create(),
         SimulateCommand.Create(),

@@ -82,10 +82,11 @@ public static class CandidateSelector
         var scored = pool.Select((c, i) => c with { Score = scores[i], Rank = 0, JitterX = 0, JitterY = 0 }).ToArray();
         var canonical = scored.Order(Comparer<Candidate>.Create(Candidate.CompareCanonical)).ToArray();
 
+        var views = ViewsOf(strategy.Scoring, pool);
         var warnings = new List<string>();
         var chosen = new List<Candidate>();
         foreach (var (unit, k, label) in Units(canonical, options))
-            chosen.AddRange(SelectUnit(unit, k, label, strategy.Grouping, options, warnings));
+            chosen.AddRange(SelectUnit(unit, k, label, strategy.Grouping, views, options, warnings));
 
         var rng = new Random(options.Seed);
         var ranked = chosen.Select((c, i) => Jitter(c, options.JitterFraction, rng) with { Rank = i + 1 }).ToArray();
@@ -132,8 +133,20 @@ public static class CandidateSelector
         yield return (canonical, (int)Math.Min(k, int.MaxValue), "pool");
     }
 
+    // A multi-view method's scores per candidate key, or null when it ranks one way (then grouping applies).
+    private static Dictionary<(string, PixelRegion), double[]>? ViewsOf(IScoringMethod scoring, IReadOnlyList<Candidate> pool)
+    {
+        if (scoring is not IMultiViewScoring multi) return null;
+        var views = multi.Views(pool);
+        if (views.Length < 2) return null;
+        if (views.Any(v => v.Length != pool.Count))
+            throw new InvalidOperationException($"strategy {scoring.Name} returned a view of the wrong length");
+        return pool.Select((c, i) => (c.Key, Scores: views.Select(v => v[i]).ToArray())).ToDictionary(t => t.Key, t => t.Scores);
+    }
+
     private static List<Candidate> SelectUnit(
-        Candidate[] unit, int k, string label, ICandidateGrouping grouping, SelectionOptions o, List<string> warnings)
+        Candidate[] unit, int k, string label, ICandidateGrouping grouping, Dictionary<(string, PixelRegion), double[]>? views,
+        SelectionOptions o, List<string> warnings)
     {
         if (k > unit.Length)
         {
@@ -142,8 +155,7 @@ public static class CandidateSelector
             warnings.Add(message + "; returning all that can be chosen");
             k = unit.Length;
         }
-        var groups = grouping.Group(unit, k);
-        var picked = GreedyRoundRobin(unit, groups, k, o);
+        var picked = views is null ? GreedyRoundRobin(unit, grouping.Group(unit, k), k, o) : RoundRobinViews(unit, views, k, o);
         if (picked.Count < k)
             warnings.Add($"{label}: only {picked.Count} of {k} patches could be chosen under the minimum distance / per-slide quota");
         return picked;
@@ -168,6 +180,31 @@ public static class CandidateSelector
                 int i = Head(q, unit, chosen, perSlide, o);
                 if (i < 0) continue;
                 q.Dequeue();
+                chosen.Add(unit[i]);
+                perSlide[unit[i].SlideId] = perSlide.GetValueOrDefault(unit[i].SlideId) + 1;
+                if (chosen.Count == k) break;
+            }
+        }
+        return chosen;
+    }
+
+    // Each view in turn (fixed order: views' scores are not comparable) gives its best candidate not yet chosen.
+    private static List<Candidate> RoundRobinViews(Candidate[] unit, Dictionary<(string, PixelRegion), double[]> views, int k, SelectionOptions o)
+    {
+        int count = views[unit[0].Key].Length;
+        var queues = Enumerable.Range(0, count).Select(v => new Queue<int>(Enumerable.Range(0, unit.Length)
+            .OrderByDescending(i => views[unit[i].Key][v], ScoreComparer.Instance))).ToList();
+        var chosen = new List<Candidate>();
+        var taken = new HashSet<int>();
+        var perSlide = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (chosen.Count < k && queues.Any(q => q.Count > 0))
+        {
+            foreach (var q in queues)
+            {
+                while (q.Count > 0 && (taken.Contains(q.Peek()) || !Admissible(unit[q.Peek()], chosen, perSlide, o))) q.Dequeue();
+                if (q.Count == 0) continue;
+                int i = q.Dequeue();
+                taken.Add(i);
                 chosen.Add(unit[i]);
                 perSlide[unit[i].SlideId] = perSlide.GetValueOrDefault(unit[i].SlideId) + 1;
                 if (chosen.Count == k) break;

@@ -19,6 +19,9 @@ public sealed record StrategyOptions
 
     /// <summary>Clusters for diverse-cluster; null = as many as candidates to choose.</summary>
     public int? Clusters { get; init; }
+
+    /// <summary>Sample with Gumbel noise of scale 1/β instead of taking the top-K (<see cref="StochasticScoring"/>); null = top-K.</summary>
+    public double? StochasticBeta { get; init; }
 }
 
 /// <summary>
@@ -30,6 +33,12 @@ public static class RankingStrategies
 {
     public const string MutualInformationMeasure = "mutual-information";
 
+    /// <summary>The map `uga simulate` supplies for the oracle: 1 where the baseline's label is wrong.</summary>
+    public const string BaselineErrorMeasure = "baseline-error";
+
+    // Strategies that read the per-class maps (ClassMaps) besides, or instead of, an uncertainty measure.
+    private static readonly string[] ClassAware = ["foreground-random", "class-stratified", "impurity"];
+
     private static readonly (string Name, Func<StrategyOptions, RankingStrategy> Create)[] Registry =
     [
         ("uga-paper", _ => Plain(new PaperScoring(PaperScoring.DefaultMeasure))),
@@ -38,6 +47,10 @@ public static class RankingStrategies
         ("uncertainty-mean", o => Plain(new UncertaintyMeanScoring(o.Measure))),
         ("mutual-information", _ => Plain(new UncertaintySumScoring(MutualInformationMeasure, "mutual-information"))),
         ("random", o => Plain(new RandomScoring(o.Seed))),
+        ("foreground-random", o => Plain(new ForegroundRandomScoring(o.Seed))),
+        ("class-stratified", o => Plain(new ClassStratifiedScoring(o.Seed, o.StochasticBeta ?? 1))),
+        ("impurity", o => Plain(new ImpurityScoring(o.Measure))),
+        ("oracle", _ => Plain(new UncertaintyMeanScoring(BaselineErrorMeasure, "oracle"))),
         ("diverse", o => new RankingStrategy("diverse",
             $"sum of {o.Measure}, round-robin over slides by their best remaining patch",
             new UncertaintySumScoring(o.Measure), new SlideGrouping())),
@@ -51,8 +64,17 @@ public static class RankingStrategies
     public static RankingStrategy Create(string name, StrategyOptions? options = null)
     {
         if (options?.Clusters is < 1) throw new InvalidInputException(null, $"cluster count must be at least 1, got {options.Clusters}");
+        if (options?.StochasticBeta is { } beta && (!(beta > 0) || double.IsInfinity(beta)))
+            throw new InvalidInputException(null, $"stochastic β must be a positive number, got {beta}");
         foreach (var (n, create) in Registry)
-            if (string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) return create(options ?? new StrategyOptions());
+        {
+            if (!string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) continue;
+            var o = options ?? new StrategyOptions();
+            var strategy = create(o);
+            // class-stratified has its noise built in; random orders are already samples.
+            bool sampled = o.StochasticBeta is not null && n is not ("class-stratified" or "random" or "foreground-random");
+            return sampled ? strategy with { Scoring = new StochasticScoring(strategy.Scoring, o.Seed, o.StochasticBeta!.Value) } : strategy;
+        }
         throw new InvalidInputException(null, $"unknown ranking strategy '{name}'; valid strategies: {string.Join(", ", Names)}");
     }
 
@@ -65,8 +87,12 @@ public static class RankingStrategies
     {
         "uga-paper" => PaperScoring.DefaultMeasure,
         "mutual-information" => MutualInformationMeasure,
+        "oracle" => BaselineErrorMeasure,
         _ => measure,
     };
+
+    /// <summary>True when strategy <paramref name="name"/> reads the per-class maps of <see cref="ClassMaps"/>.</summary>
+    public static bool NeedsClassMaps(string name) => ClassAware.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     private static RankingStrategy Plain(IScoringMethod scoring) =>
         new(scoring.Name, scoring.Description, scoring, new NoGrouping());

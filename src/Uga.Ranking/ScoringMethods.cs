@@ -82,9 +82,9 @@ public sealed class UncertaintySumScoring(string measure = PaperScoring.DefaultM
 }
 
 /// <summary>Mean u over the patch's map pixels: independent of how many map pixels the patch covers.</summary>
-public sealed class UncertaintyMeanScoring(string measure = PaperScoring.DefaultMeasure) : PerCandidateScoring
+public sealed class UncertaintyMeanScoring(string measure = PaperScoring.DefaultMeasure, string name = "uncertainty-mean") : PerCandidateScoring
 {
-    public override string Name => "uncertainty-mean";
+    public override string Name => name;
 
     public override string Description => $"mean of {measure} over the patch";
 

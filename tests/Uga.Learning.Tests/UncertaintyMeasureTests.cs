@@ -25,6 +25,7 @@ public class UncertaintyMeasureTests
     [InlineData("ensemble-ce", 0.728838)]
     [InlineData("mutual-information", 0.101749)]
     [InlineData("variance", 0.04)]
+    [InlineData("label-disagreement", 0.0)] // both members say class 0 (p2's tie goes to the lower class)
     public void HandComputedTwoMembers(string name, double expected) =>
         Assert.Equal(expected, Eval(name, TwoMembers, 2, 2), 5);
 
@@ -37,6 +38,7 @@ public class UncertaintyMeasureTests
     [InlineData("ensemble-ce", 8.059048)]
     [InlineData("mutual-information", 0.693147)]
     [InlineData("variance", 0.25)]
+    [InlineData("label-disagreement", 1.0)]
     public void HandComputedTotalDisagreementIsFiniteThroughTheClamp(string name, double expected) =>
         Assert.Equal(expected, Eval(name, [1f, 0f, 0f, 1f], 2, 2), 5);
 
@@ -51,6 +53,11 @@ public class UncertaintyMeasureTests
     [InlineData("variance", 0.055556)]
     public void HandComputedThreeClasses(string name, double expected) =>
         Assert.Equal(expected, Eval(name, [1f, 0f, 0f, 0.5f, 0.5f, 0f, 0.5f, 0f, 0.5f], 3, 3), 5);
+
+    // Labels 0, 1, 1 from three members: pairs (0,1) and (0,2) differ, (1,2) agree → 2/3.
+    [Fact]
+    public void LabelDisagreementIsTheShareOfMemberPairsThatDiffer() =>
+        Assert.Equal(2.0 / 3, Eval("label-disagreement", [0.8f, 0.2f, 0.3f, 0.7f, 0.1f, 0.9f], 3, 2), 6);
 
     [Fact]
     public void EnsembleCrossEntropyIsEntropyPlusMeanKullbackLeiblerOnRandomInputs()

@@ -57,7 +57,18 @@ internal static class TestPools
                 ce.Data[i] = (float)rng.NextDouble();
                 mi.Data[i] = (float)rng.NextDouble() * 0.3f;
             }
-            list.Add(Slide($"slide-{s}", ce, mi, spacing: 0.5));
+            // Random class probabilities (3 classes) and baseline errors, so every strategy of the registry can score it.
+            var probabilities = Enumerable.Range(0, 3).Select(_ => new FloatMap(size, size)).ToArray();
+            var error = new FloatMap(size, size);
+            for (int i = 0; i < ce.Data.Length; i++)
+            {
+                double a = rng.NextDouble(), b = rng.NextDouble() * (1 - a);
+                (probabilities[0].Data[i], probabilities[1].Data[i], probabilities[2].Data[i]) = ((float)a, (float)b, (float)(1 - a - b));
+                error.Data[i] = rng.NextDouble() < 0.2 ? 1 : 0;
+            }
+            var measures = ClassMaps.FromProbabilities(probabilities);
+            (measures[Ce], measures[Mi], measures[RankingStrategies.BaselineErrorMeasure]) = (ce, mi, error);
+            list.Add(RankingSlide.OfImage($"slide-{s}", 0.5, measures));
         }
         return CandidateGrid.Build(list, new GridOptions { PatchSizePx = 10, SpacingUm = 0.5, MinTissueFraction = 0 });
     }

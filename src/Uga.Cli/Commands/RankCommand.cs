@@ -49,6 +49,10 @@ internal static class RankCommand
         var maxPerSlide = new Option<int?>("--max-per-slide") { Description = "At most N patches from one slide" };
         var jitter = new Option<double>("--jitter") { Description = "Shift each shown patch by up to this fraction of its size (0..1)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed for random scores, clustering and jitter", DefaultValueFactory = _ => 0 };
+        var stochastic = new Option<double?>("--stochastic")
+        {
+            Description = "Sample the K patches with probability ∝ score^β (Gumbel noise of scale 1/β) instead of the top-K: β large → top-K, small → random",
+        };
         var preAnnotate = new Option<bool>("--pre-annotate") { Description = "Put the model's prediction inside each candidate as editable, classed polygons" };
         var minArea = new Option<string[]>("--min-area")
         {
@@ -72,7 +76,7 @@ internal static class RankCommand
         var command = new Command("rank", "Rank candidate patches by the model's uncertainty and export them for annotation (CSV, ASAP XML, QuPath GeoJSON, previews)")
         {
             model, workspace, slides, data, where, k, strategy, output, measure, patch, patchSpacing, stride, minTissue, kMode,
-            minDistance, maxPerSlide, jitter, seed, preAnnotate, minArea, spacing, dataSpacing, includeAnnotated, threads, artifacts, units,
+            minDistance, maxPerSlide, jitter, seed, stochastic, preAnnotate, minArea, spacing, dataSpacing, includeAnnotated, threads, artifacts, units,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -105,6 +109,7 @@ internal static class RankCommand
                 MaxPerSlide = parse.GetValue(maxPerSlide),
                 Jitter = parse.GetValue(jitter),
                 Seed = parse.GetValue(seed),
+                StochasticBeta = parse.GetValue(stochastic),
                 PreAnnotate = parse.GetValue(preAnnotate),
                 PreAnnotationCleanup = MinAreas(parse.GetValue(minArea) ?? []),
                 Progress = ProgressPrinter.ToStandardError(),

@@ -44,10 +44,14 @@ internal static class SimulateCommand
         var fineTune = new Option<int?>("--fine-tune-steps") { Description = "Fine-tuning steps per member, the same for every arm and the control (default 40)" };
         var share = new Option<double?>("--patch-share") { Description = "Share of fine-tuning draws taken from the annotated patches (default 0.5)" };
         var threads = new Option<int>("--threads") { Description = "Torch threads (1 is fastest on a shared 2-core machine)", DefaultValueFactory = _ => 1 };
+        var adapt = new Option<bool>("--adapt") { Description = "Add the label-free arms: baseline and every fine-tuned arm after BatchNorm re-estimation on the pool images (adapt, adapt+ARM)" };
+        var resume = new Option<bool>("--resume") { Description = "Keep the replicates already in OUT/results.partial.csv (same command) and run only the rest" };
+        var stochastic = new Option<double?>("--stochastic") { Description = "Sample K with Gumbel noise of scale 1/β instead of the top-K (see uga rank --stochastic)" };
         var command = new Command("simulate", "Run the uncertainty-guided annotation experiment with reference masks as the pathologist, over seeds and folds")
         {
             source, sourceWhere, sourceSpacing, target, targetWhere, targetSpacing, groupBy, output, preset, folds, seeds, ks, kPer,
             jitter, strategies, measure, classes, spacing, patch, stride, minDistance, minTissue, members, steps, fineTune, share, threads,
+            adapt, resume, stochastic,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -91,6 +95,9 @@ internal static class SimulateCommand
                     PatchShare = parse.GetValue(share) ?? o.FineTune.PatchShare,
                 },
                 Threads = parse.GetValue(threads),
+                Adapt = parse.GetValue(adapt),
+                Resume = parse.GetValue(resume),
+                StochasticBeta = parse.GetValue(stochastic),
                 CommandLine = "uga " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 Progress = ProgressPrinter.ToStandardError(),
                 Cancellation = cancellation,

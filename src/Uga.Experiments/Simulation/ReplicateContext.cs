@@ -18,13 +18,21 @@ internal sealed class ReplicateContext(
     SimulationRunner.StageClock clock, KMode kMode)
 {
     private readonly int _classes = baseline.Manifest.ClassCount;
+
+    public SimulationOptions Options => o;
+    public int Seed => seed;
+    public SimulationFold Fold => fold;
+    public Ensemble BaselineModel => baseline;
+    public SimulationRunner.StageClock Clock => clock;
     private readonly Dictionary<string, TargetItem> _poolById = fold.Pool.ToDictionary(i => i.Id, StringComparer.Ordinal);
 
     /// <summary>Baseline maps of every measure a strategy reads, its predictions, the candidate grid and its errors.</summary>
     public SimulationRunner.PoolState PredictPool()
     {
         var measures = o.Strategies.Select(s => RankingStrategies.MeasureFor(s, o.Measure)).Append(o.Measure)
-            .Distinct(StringComparer.Ordinal).ToList();
+            .Where(m => m != RankingStrategies.BaselineErrorMeasure).Distinct(StringComparer.Ordinal).ToList();
+        bool classMaps = o.Strategies.Any(RankingStrategies.NeedsClassMaps);
+        bool oracle = o.Strategies.Any(s => RankingStrategies.MeasureFor(s, o.Measure) == RankingStrategies.BaselineErrorMeasure);
         var maps = new Dictionary<string, Dictionary<string, FloatMap>>(StringComparer.Ordinal);
         var predictions = new Dictionary<string, LabelMap>(StringComparer.Ordinal);
         var errorMasks = new Dictionary<string, SpacedMask>(StringComparer.Ordinal);
@@ -40,8 +48,12 @@ internal sealed class ReplicateContext(
             // The predictor already computed o.Measure; only the other measures are computed from the kept samples.
             maps[item.Id] = measures.ToDictionary(m => m, m => m == result.UncertaintyMeasure ? result.Uncertainty
                 : UncertaintyMeasures.Map(UncertaintyMeasures.Get(m), result.Samples!), StringComparer.Ordinal);
+            if (classMaps)
+                foreach (var (name, map) in ClassMaps.FromProbabilities(result.Probabilities)) maps[item.Id][name] = map;
             predictions[item.Id] = result.Labels;
-            errorMasks[item.Id] = new SpacedMask(ErrorAgreement.ErrorMask(result.Labels, item.Labels), o.SpacingUm);
+            var errors = ErrorAgreement.ErrorMask(result.Labels, item.Labels);
+            errorMasks[item.Id] = new SpacedMask(errors, o.SpacingUm);
+            if (oracle) maps[item.Id][RankingStrategies.BaselineErrorMeasure] = new FloatMap(errors.Width, errors.Height, [.. errors.Data.Select(v => v == 1 ? 1f : 0f)]);
         }
         var grid = SimulationRunner.Grid(fold.Pool, maps, o);
         return new SimulationRunner.PoolState(grid, ErrorAgreement.CountErrors(grid, errorMasks), predictions);
@@ -68,13 +80,27 @@ internal sealed class ReplicateContext(
         return (samples, quality, selection.Warnings);
     }
 
-    /// <summary>Fine-tunes the baseline on the source plus <paramref name="patches"/> and evaluates it.</summary>
-    public SimulationRow FineTuneArm(string arm, string? strategy, int k, IReadOnlyList<SegmentationSample> patches, ChoiceQuality? quality)
+    /// <summary>
+    /// Fine-tunes the baseline on the source plus <paramref name="patches"/> and evaluates it; with
+    /// <see cref="SimulationOptions.Adapt"/> also the fine-tuned model after BatchNorm re-estimation on the pool
+    /// (arm "adapt+ARM"), which needs no further label.
+    /// </summary>
+    public IEnumerable<SimulationRow> FineTuneArm(string arm, string? strategy, int k, IReadOnlyList<SegmentationSample> patches, ChoiceQuality? quality)
     {
         var watch = Stopwatch.StartNew();
         using var tuned = clock.Time("fine-tune", () =>
             o.Recipe.Run(baseline, o.BaselineTraining(seed, source), patches, null, o.Cancellation));
-        return EvaluateArm(arm, strategy, k, patches, quality, tuned, watch.Elapsed.TotalSeconds);
+        yield return EvaluateArm(arm, strategy, k, patches, quality, tuned, watch.Elapsed.TotalSeconds);
+        if (o.Adapt) yield return AdaptArm(SimulationRow.AdaptPrefix + arm, strategy, k, patches, quality, tuned);
+    }
+
+    /// <summary>The model with its BatchNorm statistics re-estimated on the pool images (no labels), evaluated.</summary>
+    public SimulationRow AdaptArm(string arm, string? strategy, int k, IReadOnlyList<SegmentationSample> patches, ChoiceQuality? quality, Ensemble model)
+    {
+        var watch = Stopwatch.StartNew();
+        using var adapted = clock.Time("adapt", () => BatchNormAdaptation.Adapt(model, [.. fold.Pool.Select(i => i.Image)],
+            new AdaptationOptions { Seed = seed }, null, o.Cancellation));
+        return EvaluateArm(arm, strategy, k, patches, quality, adapted, watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>Pooled Dice of <paramref name="model"/> over the fold's evaluation items.</summary>

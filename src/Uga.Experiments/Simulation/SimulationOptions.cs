@@ -51,6 +51,9 @@ public sealed record SimulationOptions
 
     public IReadOnlyList<string> Strategies { get; init; } = ["uga-paper", "uncertainty-sum", "diverse", "random"];
 
+    /// <summary>Sample K by Gumbel noise of scale 1/β instead of top-K (every strategy that takes it); null = top-K.</summary>
+    public double? StochasticBeta { get; init; }
+
     /// <summary>Uncertainty measure the strategies read (uga-paper and mutual-information fix their own).</summary>
     public string Measure { get; init; } = PaperScoring.DefaultMeasure;
 
@@ -83,6 +86,12 @@ public sealed record SimulationOptions
     public bool StainAugmentation { get; init; } = true;
 
     public int? Threads { get; init; } = 1;
+
+    /// <summary>Add the label-free arms: the baseline and every fine-tuned arm after BatchNorm re-estimation on the pool.</summary>
+    public bool Adapt { get; init; }
+
+    /// <summary>Keep the replicates already in results.partial.csv (same command) and run only the others.</summary>
+    public bool Resume { get; init; }
 
     public string? CommandLine { get; init; }
     public IProgress<WorkProgress>? Progress { get; init; }
@@ -123,7 +132,8 @@ public sealed record SimulationOptions
         Require(MinDistanceUm is null or >= 0, $"minimum distance must be >= 0, got {MinDistanceUm}");
         FineTune.Validate();
         Require(GroupBy is null || GroupBy.Trim().Length > 0, "--group-by needs a column name");
-        foreach (var s in Strategies) RankingStrategies.Create(s);
+        foreach (var s in Strategies) RankingStrategies.Create(s, new StrategyOptions { StochasticBeta = StochasticBeta });
+        if (Adapt) Require(Architecture.Normalisation == "batch", "--adapt re-estimates BatchNorm statistics; the model must use batch normalisation");
         Uga.Inference.Uncertainty.UncertaintyMeasures.Get(Measure);
         BaselineTraining(Seeds[0], []).Validate();
     }
@@ -157,7 +167,7 @@ public sealed record SimulationOptions
     {
         Grid = Grid,
         Strategy = strategy,
-        StrategyOptions = new StrategyOptions { Measure = Measure, Seed = seed },
+        StrategyOptions = new StrategyOptions { Measure = Measure, Seed = seed, StochasticBeta = StochasticBeta },
         Selection = new SelectionOptions
         {
             K = k,

@@ -48,16 +48,18 @@ public static class SimulationReport
         };
         var header = new List<string> { "arm", "K", "patches", "mean Dice" };
         header.AddRange(classes.Select(c => "Dice " + c));
-        header.AddRange(["gain vs control", "gain vs random (wins)", "baseline Dice on chosen", "error frac. chosen / pool", "worst found", "Spearman", "slides"]);
+        header.AddRange(["gain vs control", "gain vs random (wins)", "95 % CI vs random", "baseline Dice on chosen", "error frac. chosen / pool", "worst found", "Spearman", "slides"]);
         var rows = summary.Select(a => (string[])[
             a.Arm, a.K.ToString(CultureInfo.InvariantCulture), a.Patches.ToString("0.#", CultureInfo.InvariantCulture), S(a.Dice),
             .. classes.Select((_, i) => S(a.ClassDice[i + 1])),
             S(a.GainOverControl, sign: true),
             a.GainOverRandom.N == 0 ? "" : $"{S(a.GainOverRandom, sign: true)} ({a.WinsOverRandom}/{a.GainOverRandom.N})",
+            double.IsFinite(a.GainOverRandomCi.Lo) ? $"[{a.GainOverRandomCi.Lo.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture)}, {a.GainOverRandomCi.Hi.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture)}]" : "",
             S(a.BaselineDiceOnChosen),
             a.ChosenErrorFraction.N == 0 ? "" : $"{F(a.ChosenErrorFraction.Mean)} / {F(a.PoolErrorFraction.Mean)}",
             S(a.WorstFound), S(a.Spearman), a.Slides.N == 0 ? "" : a.Slides.Mean.ToString("0.#", CultureInfo.InvariantCulture),
         ]).ToList();
+        settings.Add(Convergence(summary));
         var stages = r.Stages.Select(s => (string[])[s.Name, s.Runs.ToString(CultureInfo.InvariantCulture), Seconds(s.WallSeconds), Seconds(s.CpuSeconds)]).ToList();
         stages.Add(["total", "", Seconds(r.TotalSeconds), Seconds(r.Stages.Sum(s => s.CpuSeconds))]);
         return
@@ -72,6 +74,18 @@ public static class SimulationReport
             new("Time per stage", [$"Wall and process CPU seconds; {o.Threads?.ToString(CultureInfo.InvariantCulture) ?? "default"} torch thread(s)."], ["stage", "runs", "wall", "CPU"], stages),
             new("Warnings", r.Warnings.Count == 0 ? ["none"] : [.. r.Warnings.Take(20)], Bullets: true),
         ];
+    }
+
+    // The K = 0 control is a source-only fine-tune: if it moves target Dice by more than 0.01 the baseline was not
+    // converged (or fine-tuning harms it), and every gain is measured against a moving floor.
+    private static string Convergence(IReadOnlyList<ArmSummary> summary)
+    {
+        var control = summary.FirstOrDefault(a => a.Arm == SimulationRow.ControlArm);
+        if (control is null || control.GainOverBaseline.N == 0) return "Convergence check: no control arm.";
+        var g = control.GainOverBaseline;
+        bool ok = Math.Abs(g.Mean) <= 0.01;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Convergence check (source-only fine-tune = the control): control − baseline = {g.Mean:+0.000;-0.000;0.000} ± {g.Sd:0.000} → {(ok ? "converged (|Δ| ≤ 0.01)" : "**not converged** (|Δ| > 0.01): gains are measured against a moving floor")}.");
     }
 
     private static string Markdown(List<Section> sections)

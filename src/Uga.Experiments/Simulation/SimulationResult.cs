@@ -25,6 +25,10 @@ public sealed record SimulationRow(
 {
     public const string BaselineArm = "baseline";
     public const string ControlArm = "control";
+
+    /// <summary>Arms after label-free BatchNorm re-estimation: "adapt" (the baseline), "adapt+control", "adapt+STRATEGY".</summary>
+    public const string AdaptPrefix = "adapt+";
+    public const string AdaptArm = "adapt";
 }
 
 /// <summary>Wall and process CPU seconds summed over every time a stage ran.</summary>

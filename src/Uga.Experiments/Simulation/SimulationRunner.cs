@@ -27,32 +27,33 @@ public static class SimulationRunner
         var grids = folds.Select(f => Grid(f.Pool, null, o)).ToList();
         CheckPoolSize(folds, grids, o, kMode);
 
+        var resumed = SimulationResume.Load(o, classNames.Count);
         var rows = new List<SimulationRow>();
         var warnings = new List<string>();
-        int total = o.Seeds.Count * (1 + (folds.Count * (2 + (o.Strategies.Count * o.Ks.Count)))), done = 0;
+        var arms = SimulationResume.ExpectedArms(o);
+        int total = o.Seeds.Count * (1 + (folds.Count * arms.Count)), done = 0;
         void Step(string what) => o.Progress?.Report(new WorkProgress("simulate", ++done, total, what));
 
         foreach (int seed in o.Seeds)
         {
-            using var baseline = clock.Time("train baselines", () => EnsembleTrainer.Train(o.BaselineTraining(seed, source), o.Progress, o.Cancellation));
-            AtomicFile.WriteDirectory(Path.Combine(o.OutDir, "models", $"seed-{seed}"), baseline.Save);
-            Step($"seed {seed}: baseline trained");
-            foreach (var fold in folds)
+            var kept = folds.Select(f => resumed.Where(r => r.Seed == seed && r.Fold == f.Index).ToList()).ToList();
+            if (kept.All(k => k.Count > 0))
             {
-                var context = new ReplicateContext(o, seed, fold, baseline, source, clock, kMode);
-                rows.Add(context.EvaluateArm(SimulationRow.BaselineArm, null, 0, [], null, baseline, 0));
-                var pool = clock.Time("predict + rank pool", () => context.PredictPool());
-                Step($"seed {seed} fold {fold.Index}: pool ranked");
-                rows.Add(context.FineTuneArm(SimulationRow.ControlArm, null, 0, [], null));
-                Step($"seed {seed} fold {fold.Index}: control");
-                foreach (var strategy in o.Strategies)
-                    foreach (int k in o.Ks)
-                    {
-                        var (chosen, quality, selectionWarnings) = clock.Time("predict + rank pool", () => context.Choose(pool, strategy, k));
-                        warnings.AddRange(selectionWarnings.Select(w => $"seed {seed} fold {fold.Index} {strategy} K={k}: {w}"));
-                        rows.Add(context.FineTuneArm(strategy, strategy, k, chosen, quality));
-                        Step($"seed {seed} fold {fold.Index}: {strategy} K={k}");
-                    }
+                foreach (var k in kept) rows.AddRange(k);
+                done += 1 + (folds.Count * arms.Count);
+                continue;
+            }
+            using var baseline = clock.Time("train baselines", () => Baseline(o, seed, source));
+            Step($"seed {seed}: baseline ready");
+            for (int f = 0; f < folds.Count; f++)
+            {
+                if (kept[f].Count > 0)
+                {
+                    rows.AddRange(kept[f]);
+                    done += arms.Count;
+                    continue;
+                }
+                RunReplicate(new ReplicateContext(o, seed, folds[f], baseline, source, clock, kMode), rows, warnings, Step);
                 // An hour-long run should not lose every finished replicate to one crash (see docs/results).
                 SimulationCsv.Write(Snapshot(), Path.Combine(o.OutDir, PartialResultsFile));
             }
@@ -73,6 +74,45 @@ public static class SimulationRunner
             Warnings = [.. warnings.Distinct()],
             TargetClassFractions = ClassFractions(target, classNames.Count),
         };
+    }
+
+    // The seed's baseline: trained, or read back from models/seed-N when resuming (training is deterministic per seed).
+    private static Ensemble Baseline(SimulationOptions o, int seed, IReadOnlyList<SegmentationSample> source)
+    {
+        var dir = Path.Combine(o.OutDir, "models", $"seed-{seed}");
+        if (o.Resume && Directory.Exists(dir)) return Ensemble.Load(dir);
+        var baseline = EnsembleTrainer.Train(o.BaselineTraining(seed, source), o.Progress, o.Cancellation);
+        AtomicFile.WriteDirectory(dir, baseline.Save);
+        return baseline;
+    }
+
+    private static void RunReplicate(ReplicateContext context, List<SimulationRow> rows, List<string> warnings, Action<string> step)
+    {
+        var (o, seed, fold) = (context.Options, context.Seed, context.Fold.Index);
+        rows.Add(context.EvaluateArm(SimulationRow.BaselineArm, null, 0, [], null, context.BaselineModel, 0));
+        step($"seed {seed} fold {fold}: baseline evaluated");
+        if (o.Adapt)
+        {
+            rows.Add(context.AdaptArm(SimulationRow.AdaptArm, null, 0, [], null, context.BaselineModel));
+            step($"seed {seed} fold {fold}: adapt");
+        }
+        var pool = context.Clock.Time("predict + rank pool", () => context.PredictPool());
+        foreach (var row in context.FineTuneArm(SimulationRow.ControlArm, null, 0, [], null))
+        {
+            rows.Add(row);
+            step($"seed {seed} fold {fold}: {row.Arm}");
+        }
+        foreach (var strategy in o.Strategies)
+            foreach (int k in o.Ks)
+            {
+                var (chosen, quality, selectionWarnings) = context.Clock.Time("predict + rank pool", () => context.Choose(pool, strategy, k));
+                warnings.AddRange(selectionWarnings.Select(w => $"seed {seed} fold {fold} {strategy} K={k}: {w}"));
+                foreach (var row in context.FineTuneArm(strategy, strategy, k, chosen, quality))
+                {
+                    rows.Add(row);
+                    step($"seed {seed} fold {fold}: {row.Arm} K={k}");
+                }
+            }
     }
 
     private static (IReadOnlyList<SegmentationSample>, IReadOnlyList<TargetItem>, IReadOnlyList<SimulationFold>, IReadOnlyList<string>) Load(SimulationOptions o)

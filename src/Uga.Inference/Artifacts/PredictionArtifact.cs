@@ -67,32 +67,37 @@ public sealed class PredictionArtifact
     /// <paramref name="maxPixels"/> pixels, mean-pooled by the smallest integer factor that fits (returned with
     /// the spacing it then has).
     /// </summary>
-    public (FloatMap Map, double SpacingUm) ReadMeasure(string measure, long maxPixels = long.MaxValue)
+    public (FloatMap Map, double SpacingUm) ReadMeasure(string measure, long maxPixels = long.MaxValue) =>
+        ReadWhole<float>(OpenMeasure(measure), maxPixels, v => v);
+
+    /// <summary>The whole mean-probability map of class <paramref name="classIndex"/>, pooled like <see cref="ReadMeasure(string, long)"/>.</summary>
+    public (FloatMap Map, double SpacingUm) ReadProbability(int classIndex, long maxPixels = long.MaxValue) =>
+        ReadWhole<Half>(OpenArray(ProbabilityArray(classIndex), ZarrType.Float16), maxPixels, v => (float)v);
+
+    private (FloatMap Map, double SpacingUm) ReadWhole<T>(ZarrArray array, long maxPixels, Func<T, float> value) where T : unmanaged
     {
-        var array = OpenMeasure(measure);
         int factor = PoolingFactor(maxPixels);
         int w = (Manifest.Width + factor - 1) / factor, h = (Manifest.Height + factor - 1) / factor;
         var map = new FloatMap(w, h);
         // Pooled: sums per output pixel (the output is small); unpooled: chunk rows copied straight into the map.
         var sums = factor == 1 ? null : new double[w * h];
-        var chunk = new float[array.Chunk * array.Chunk];
+        var chunk = new T[array.Chunk * array.Chunk];
         for (int row = 0; row < array.ChunkRows; row++)
             for (int col = 0; col < array.ChunkColumns; col++)
             {
                 if (!array.HasChunk(row, col)) continue; // the fill value, 0: the map starts at 0
-                array.ReadChunk<float>(row, col, chunk);
+                array.ReadChunk<T>(row, col, chunk);
                 int x0 = col * array.Chunk, y0 = row * array.Chunk;
                 int cw = Math.Min(array.Chunk, Manifest.Width - x0), ch = Math.Min(array.Chunk, Manifest.Height - y0);
                 for (int y = 0; y < ch; y++)
                 {
                     var source = chunk.AsSpan(y * array.Chunk, cw);
-                    if (sums is null)
-                    {
-                        source.CopyTo(map.Data.AsSpan(((y0 + y) * w) + x0, cw));
-                        continue;
-                    }
                     int dstRow = ((y0 + y) / factor) * w;
-                    for (int x = 0; x < cw; x++) sums[dstRow + ((x0 + x) / factor)] += source[x];
+                    for (int x = 0; x < cw; x++)
+                    {
+                        if (sums is null) map.Data[((y0 + y) * w) + x0 + x] = value(source[x]);
+                        else sums[dstRow + ((x0 + x) / factor)] += value(source[x]);
+                    }
                 }
             }
         if (sums is not null)

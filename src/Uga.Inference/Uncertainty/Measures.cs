@@ -79,3 +79,32 @@ public sealed class MemberVariance : IUncertaintyMeasure
         return sum / samples / classes;
     }
 }
+
+/// <summary>
+/// Member disagreement on the label: the share of sample pairs whose most probable class differs at the pixel. Its
+/// patch mean is the mean pairwise label disagreement of the members (1 − pairwise pixel agreement), the per-pixel
+/// form of "mean pairwise Dice between members" that can be summed over any window.
+/// </summary>
+public sealed class LabelDisagreement : IUncertaintyMeasure
+{
+    public string Name => "label-disagreement";
+    public string Description => "share of member pairs whose predicted label differs";
+
+    public double Evaluate(ReadOnlySpan<float> probabilities, int samples, int classes)
+    {
+        if (samples < 2) return 0;
+        Span<int> label = stackalloc int[samples];
+        for (int s = 0; s < samples; s++)
+        {
+            var row = probabilities.Slice(s * classes, classes);
+            int best = 0;
+            for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+            label[s] = best;
+        }
+        int differ = 0;
+        for (int a = 0; a < samples; a++)
+            for (int b = a + 1; b < samples; b++)
+                if (label[a] != label[b]) differ++;
+        return differ / (samples * (samples - 1) / 2.0);
+    }
+}

@@ -24,6 +24,7 @@ public static class UncertaintyMeasures
         Register(new PredictiveEntropy());
         Register(new MutualInformation());
         Register(new MemberVariance());
+        Register(new LabelDisagreement());
     }
 
     /// <summary>Names of every registered measure, sorted.</summary>

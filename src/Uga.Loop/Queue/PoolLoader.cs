@@ -51,7 +51,7 @@ internal static class PoolLoader
         int pw = Math.Max(1, (int)Math.Round(a.Width * a.SpacingUm / previewSpacing));
         int ph = Math.Max(1, (int)Math.Round(a.Height * a.SpacingUm / previewSpacing));
         var thumbnail = Resample.Rgb(slide.ReadWhole(previewSpacing), pw, ph);
-        return Item(input, outcome, measure, map, thumbnail, previewSpacing);
+        return Item(input, outcome, measure, map, thumbnail, previewSpacing, request);
     }
 
     public static PoolItem LoadImage(PoolInput input, ArtifactCache cache, RankRequest request, string measure, List<string> notes)
@@ -61,7 +61,7 @@ internal static class PoolLoader
         var image = ImageFile.ReadRgb(input.Path);
         double f = Math.Min(1.0, request.PreviewSize / (double)Math.Max(image.Width, image.Height));
         int tw = Resample.Scaled(image.Width, f), th = Resample.Scaled(image.Height, f);
-        var item = Item(input, outcome, measure, map, f < 1 ? Resample.Rgb(image, tw, th) : image, input.SpacingUm * image.Width / tw);
+        var item = Item(input, outcome, measure, map, f < 1 ? Resample.Rgb(image, tw, th) : image, input.SpacingUm * image.Width / tw, request);
         return item with { Slide = item.Slide with { Colour = new SpacedImage(image, input.SpacingUm) } };
     }
 
@@ -92,11 +92,20 @@ internal static class PoolLoader
         return new SpacedMap(map, spacing);
     }
 
-    private static PoolItem Item(PoolInput input, ArtifactOutcome outcome, string measure, SpacedMap map, RgbImage thumbnail, double previewSpacing)
+    private static PoolItem Item(PoolInput input, ArtifactOutcome outcome, string measure, SpacedMap map, RgbImage thumbnail, double previewSpacing, RankRequest request)
     {
+        var measures = new Dictionary<string, SpacedMap>(StringComparer.Ordinal) { [measure] = map };
+        if (RankingStrategies.NeedsClassMaps(request.Strategy))
+        {
+            // The class-aware strategies read per-class maps derived from the stored mean probabilities, pooled
+            // to the same grid as the measure map.
+            var a = outcome.Artifact;
+            var probabilities = Enumerable.Range(0, a.Manifest.ClassNames.Count).Select(c => a.ReadProbability(c, request.MaxMapPixels).Map).ToList();
+            foreach (var (name, classMap) in ClassMaps.FromProbabilities(probabilities)) measures[name] = new SpacedMap(classMap, map.SpacingUm);
+        }
         var ranking = input.ToRankingSlide() with
         {
-            Measures = new Dictionary<string, SpacedMap>(StringComparer.Ordinal) { [measure] = map },
+            Measures = measures,
             Colour = new SpacedImage(thumbnail, previewSpacing),
         };
         return new PoolItem
@@ -111,46 +120,9 @@ internal static class PoolLoader
         };
     }
 
-    /// <summary>
-    /// The dataset's selected images. With a masks/ folder this is <see cref="SegmentationDataset.ListCases"/>;
-    /// ranking needs no masks, so without one the images are listed here with the same filters and spacing rules.
-    /// </summary>
-    public static IReadOnlyList<DatasetCase> ListImages(RankRequest request)
-    {
-        var dir = request.DataDir!;
-        var options = new DatasetOptions { Where = request.Where, DataSpacingUm = request.DataSpacingUm };
-        if (Directory.Exists(Path.Combine(dir, "masks"))) return SegmentationDataset.ListCases(dir, options);
-        var imagesDir = Path.Combine(dir, "images");
-        if (!Directory.Exists(dir)) throw new InvalidInputException(dir, "dataset folder not found");
-        if (!Directory.Exists(imagesDir)) throw new InvalidInputException(imagesDir, "dataset has no images folder");
-        var casesPath = Path.Combine(dir, "cases.csv");
-        var table = File.Exists(casesPath) ? CasesTable.Read(casesPath) : null;
-        if (request.Where.Count > 0 && table is null)
-            throw new InvalidInputException(casesPath, "filters were given but the dataset has no cases.csv");
-        var cases = new List<DatasetCase>();
-        foreach (var imagePath in Directory.EnumerateFiles(imagesDir).Order(StringComparer.Ordinal))
-        {
-            if (!ImageFile.ImageExtensions.Contains(Path.GetExtension(imagePath).ToLowerInvariant())) continue;
-            var stem = Path.GetFileNameWithoutExtension(imagePath);
-            if (request.Where.Count > 0 && !table!.Matches(stem, request.Where)) continue;
-            cases.Add(new DatasetCase(stem, imagePath, "", SpacingOf(stem, dir, table, request.DataSpacingUm)));
-        }
-        if (cases.Count == 0)
-            throw new InvalidInputException(dir, request.Where.Count > 0 ? $"no image matches {string.Join(" and ", request.Where)}" : "no images (.jpg, .png, .tif)");
-        return cases;
-    }
-
-    private static double SpacingOf(string stem, string dir, CasesTable? table, double? given)
-    {
-        if (given is { } s) return s;
-        var column = SegmentationDataset.SpacingColumn;
-        if (table is null || !table.HasColumn(column))
-            throw new InvalidInputException(dir, $"dataset spacing unknown: pass --data-spacing or add a {column} column to cases.csv");
-        var text = table.Value(stem, column);
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var spacing) || !(spacing > 0) || !double.IsFinite(spacing))
-            throw new InvalidInputException(table.Path, $"case '{stem}' has {column} '{text}', not a positive number");
-        return spacing;
-    }
+    /// <summary>The request's dataset images (see <see cref="DatasetImages.List"/>).</summary>
+    public static IReadOnlyList<DatasetCase> ListImages(RankRequest request) =>
+        DatasetImages.List(request.DataDir!, request.Where, request.DataSpacingUm);
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -49,6 +49,9 @@ public sealed record RankRequest
 
     public const string DefaultStrategy = "uncertainty-sum";
 
+    /// <summary>Sample the K patches with Gumbel noise of scale 1/β instead of taking the top-K; null = top-K.</summary>
+    public double? StochasticBeta { get; init; }
+
     /// <summary>Uncertainty measure the strategy reads (uga-paper and mutual-information fix their own).</summary>
     public string Measure { get; init; } = PaperScoring.DefaultMeasure;
 
@@ -130,12 +133,12 @@ public sealed record RankRequest
     {
         Grid = GridOptions(modelSpacingUm),
         Strategy = Strategy,
-        StrategyOptions = new StrategyOptions { Measure = Measure, Seed = Seed },
+        StrategyOptions = new StrategyOptions { Measure = Measure, Seed = Seed, StochasticBeta = StochasticBeta },
         Selection = SelectionOptions(),
     };
 
     public RankingStrategy CreateStrategy() =>
-        RankingStrategies.Create(Strategy, new StrategyOptions { Measure = Measure, Seed = Seed });
+        RankingStrategies.Create(Strategy, new StrategyOptions { Measure = Measure, Seed = Seed, StochasticBeta = StochasticBeta });
 
     public SelectionOptions SelectionOptions() => new()
     {

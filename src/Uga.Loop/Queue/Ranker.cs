@@ -21,6 +21,8 @@ public static class Ranker
         var clock = Stopwatch.StartNew();
         var strategy = request.CreateStrategy();
         var measure = RankingStrategies.MeasureFor(strategy.Name, request.Measure);
+        if (measure == RankingStrategies.BaselineErrorMeasure)
+            throw new InvalidInputException(null, "the oracle strategy ranks by the baseline's true error, which needs reference masks: it exists only in `uga simulate`");
         UncertaintyMeasures.Get(measure);
         var notes = new List<string>();
         if (measure != request.Measure && request.Measure != PaperScoring.DefaultMeasure)

@@ -77,7 +77,7 @@ public static class WorkspaceFineTuner
     // The store names the next version after the ones it holds, so a folder already there was saved by a run killed
     // before its version was recorded: nothing refers to it. It is kept (moved under models/.interrupted), not
     // overwritten, and the rerun completes.
-    private static void SetAsideUnregistered(string folder)
+    internal static void SetAsideUnregistered(string folder)
     {
         var aside = Path.Combine(Path.GetDirectoryName(folder)!, ".interrupted",
             $"{Path.GetFileName(folder)}-{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff}");
