@@ -89,13 +89,33 @@ public sealed class UNet : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
+        using var scope = NewDisposeScope();
+        var (x, skips) = EncodeWithSkips(input);
+        for (int i = 0; i < decoders.Count; i++)
+        {
+            x = upsamplers[i].call(x);
+            x = decoders[i].call(cat([skips[^(i + 1)], x], 1));
+        }
+        return head.call(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The bottleneck's output N×(BaseChannels·2^Depth)×(H/2^Depth)×(W/2^Depth): the most abstract features, which
+    /// the embedding strategies pool into one vector per patch. Same input rules as <see cref="forward"/>.
+    /// </summary>
+    public Tensor Encode(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return EncodeWithSkips(input).Bottleneck.MoveToOuterDisposeScope();
+    }
+
+    private (Tensor Bottleneck, List<Tensor> Skips) EncodeWithSkips(Tensor input)
+    {
         int factor = 1 << Options.Depth;
         if (input.dim() != 4 || input.shape[1] != Options.InChannels || input.shape[2] % factor != 0 || input.shape[3] % factor != 0)
             throw new ArgumentException(
                 $"UNet expects N×{Options.InChannels}×H×W with H, W divisible by {factor}; got [{string.Join(", ", input.shape)}]",
                 nameof(input));
-
-        using var scope = NewDisposeScope();
         var skips = new List<Tensor>(Options.Depth);
         var x = input;
         foreach (var encoder in encoders)
@@ -104,13 +124,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor>
             skips.Add(x);
             x = pool.call(x);
         }
-        x = bottleneck.call(x);
-        for (int i = 0; i < decoders.Count; i++)
-        {
-            x = upsamplers[i].call(x);
-            x = decoders[i].call(cat([skips[^(i + 1)], x], 1));
-        }
-        return head.call(x).MoveToOuterDisposeScope();
+        return (bottleneck.call(x), skips);
     }
 
     // conv3x3 → norm → ReLU, twice; the bias is dropped when a norm layer follows (it would be cancelled).

@@ -155,7 +155,15 @@ public static class CandidateSelector
             warnings.Add(message + "; returning all that can be chosen");
             k = unit.Length;
         }
-        var picked = views is null ? GreedyRoundRobin(unit, grouping.Group(unit, k), k, o) : RoundRobinViews(unit, views, k, o);
+        List<Candidate> picked;
+        if (views is not null) picked = RoundRobinViews(unit, views, k, o);
+        else if (grouping is IUnitPlan plan)
+        {
+            // Cluster strategies rescore once K is known: the best of each cluster is then taken round-robin.
+            var (groups, scores) = plan.Plan(unit, k);
+            picked = GreedyRoundRobin([.. unit.Select((c, i) => c with { Score = scores[i] })], groups, k, o);
+        }
+        else picked = GreedyRoundRobin(unit, grouping.Group(unit, k), k, o);
         if (picked.Count < k)
             warnings.Add($"{label}: only {picked.Count} of {k} patches could be chosen under the minimum distance / per-slide quota");
         return picked;

@@ -86,31 +86,41 @@ public sealed class ClusterGrouping(int seed, int? clusters = null) : ICandidate
 /// <summary>Lloyd's k-means with k-means++ seeding; deterministic for a given seed and point order.</summary>
 public static class KMeans
 {
-    public static int[] Cluster(IReadOnlyList<double[]> points, int k, int seed, int maxIterations = 100)
+    public static int[] Cluster(IReadOnlyList<double[]> points, int k, int seed, int maxIterations = 100) =>
+        Cluster(points, k, seed, null, maxIterations).Assignment;
+
+    /// <summary>
+    /// Weighted k-means (CLUE's form when the weights are uncertainties): seeding draws ∝ weight × squared distance,
+    /// centres are weighted means. Null weights = 1 each.
+    /// </summary>
+    public static (int[] Assignment, double[][] Centres) Cluster(IReadOnlyList<double[]> points, int k, int seed, double[]? weights, int maxIterations = 100)
     {
         if (k < 1 || k > points.Count) throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} for {points.Count} points");
+        var w = weights ?? [.. points.Select(_ => 1.0)];
         var rng = new Random(seed);
-        var centres = SeedCentres(points, k, rng);
+        var centres = SeedCentres(points, k, rng, w);
         var assignment = new int[points.Count];
         for (int iteration = 0; iteration < maxIterations; iteration++)
         {
             bool changed = Assign(points, centres, assignment) || iteration == 0;
             if (!changed) break;
-            Update(points, centres, assignment);
+            Update(points, centres, assignment, w);
         }
-        return assignment;
+        return (assignment, centres);
     }
 
-    private static double[][] SeedCentres(IReadOnlyList<double[]> points, int k, Random rng)
+    public static double Distance(double[] a, double[] b) => Math.Sqrt(Distance2(a, b));
+
+    private static double[][] SeedCentres(IReadOnlyList<double[]> points, int k, Random rng, double[] w)
     {
         var centres = new List<double[]> { (double[])points[rng.Next(points.Count)].Clone() };
-        var nearest = points.Select(p => Distance2(p, centres[0])).ToArray();
+        var nearest = points.Select((p, i) => w[i] * Distance2(p, centres[0])).ToArray();
         while (centres.Count < k)
         {
             double total = nearest.Sum();
             int pick = total > 0 ? Sample(nearest, total * rng.NextDouble()) : rng.Next(points.Count);
             centres.Add((double[])points[pick].Clone());
-            for (int i = 0; i < points.Count; i++) nearest[i] = Math.Min(nearest[i], Distance2(points[i], centres[^1]));
+            for (int i = 0; i < points.Count; i++) nearest[i] = Math.Min(nearest[i], w[i] * Distance2(points[i], centres[^1]));
         }
         return [.. centres];
     }
@@ -144,16 +154,16 @@ public static class KMeans
     }
 
     // An emptied cluster is moved to the point farthest from its centre, so k groups stay k groups.
-    private static void Update(IReadOnlyList<double[]> points, double[][] centres, int[] assignment)
+    private static void Update(IReadOnlyList<double[]> points, double[][] centres, int[] assignment, double[] w)
     {
         int dims = points[0].Length;
         var sums = new double[centres.Length][];
-        var counts = new int[centres.Length];
+        var counts = new double[centres.Length];
         for (int c = 0; c < centres.Length; c++) sums[c] = new double[dims];
         for (int i = 0; i < points.Count; i++)
         {
-            counts[assignment[i]]++;
-            for (int d = 0; d < dims; d++) sums[assignment[i]][d] += points[i][d];
+            counts[assignment[i]] += w[i];
+            for (int d = 0; d < dims; d++) sums[assignment[i]][d] += w[i] * points[i][d];
         }
         for (int c = 0; c < centres.Length; c++)
         {

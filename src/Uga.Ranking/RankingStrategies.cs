@@ -20,6 +20,9 @@ public sealed record StrategyOptions
     /// <summary>Clusters for diverse-cluster; null = as many as candidates to choose.</summary>
     public int? Clusters { get; init; }
 
+    /// <summary>Embeddings of source training patches, for density-ratio (null: that strategy cannot run).</summary>
+    public IReadOnlyList<float[]>? SourceEmbeddings { get; init; }
+
     /// <summary>Sample with Gumbel noise of scale 1/β instead of taking the top-K (<see cref="StochasticScoring"/>); null = top-K.</summary>
     public double? StochasticBeta { get; init; }
 }
@@ -39,6 +42,9 @@ public static class RankingStrategies
     // Strategies that read the per-class maps (ClassMaps) besides, or instead of, an uncertainty measure.
     private static readonly string[] ClassAware = ["foreground-random", "class-stratified", "impurity"];
 
+    // Strategies that read the candidates' patch embeddings.
+    private static readonly string[] EmbeddingBased = ["clue", "typical", "density-ratio"];
+
     private static readonly (string Name, Func<StrategyOptions, RankingStrategy> Create)[] Registry =
     [
         ("uga-paper", _ => Plain(new PaperScoring(PaperScoring.DefaultMeasure))),
@@ -51,6 +57,11 @@ public static class RankingStrategies
         ("class-stratified", o => Plain(new ClassStratifiedScoring(o.Seed, o.StochasticBeta ?? 1))),
         ("impurity", o => Plain(new ImpurityScoring(o.Measure))),
         ("oracle", _ => Plain(new UncertaintyMeanScoring(BaselineErrorMeasure, "oracle"))),
+        ("clue", o => new RankingStrategy("clue", $"uncertainty-weighted k-means of patch embeddings ({o.Measure}), the patch nearest each centre (CLUE)",
+            new UncertaintyMeanScoring(o.Measure), new ClueGrouping(o.Measure, o.Seed))),
+        ("typical", o => new RankingStrategy("typical", "k-means of patch embeddings, the most typical patch of each cluster (TypiClust)",
+            new UncertaintyMeanScoring(o.Measure), new TypicalGrouping(o.Seed))),
+        ("density-ratio", o => Plain(new DensityRatioScoring(o.SourceEmbeddings))),
         ("diverse", o => new RankingStrategy("diverse",
             $"sum of {o.Measure}, round-robin over slides by their best remaining patch",
             new UncertaintySumScoring(o.Measure), new SlideGrouping())),
@@ -93,6 +104,9 @@ public static class RankingStrategies
 
     /// <summary>True when strategy <paramref name="name"/> reads the per-class maps of <see cref="ClassMaps"/>.</summary>
     public static bool NeedsClassMaps(string name) => ClassAware.Contains(name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>True when strategy <paramref name="name"/> reads the candidates' patch embeddings.</summary>
+    public static bool NeedsEmbeddings(string name) => EmbeddingBased.Contains(name, StringComparer.OrdinalIgnoreCase);
 
     private static RankingStrategy Plain(IScoringMethod scoring) =>
         new(scoring.Name, scoring.Description, scoring, new NoGrouping());

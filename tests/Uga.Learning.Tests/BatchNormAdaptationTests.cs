@@ -97,3 +97,34 @@ public class BatchNormAdaptationTests
         Assert.Throws<InvalidInputException>(() => BatchNormAdaptation.Adapt(instance, Target(4, 64, 1), new AdaptationOptions { BatchSize = 4 }, null, TestContext.Current.CancellationToken));
     }
 }
+
+public class PatchEmbeddingTests
+{
+    [Fact]
+    public void EmbeddingIsTheMemberAverageOfTheSpatiallyPooledBottleneck()
+    {
+        using var model = TinyModels.Create(TinyModels.Classes(2), 1.0, patchSize: 32, members: 2, depth: 2, baseChannels: 4);
+        var rng = new Random(2);
+        var patches = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var p = new RgbImage(32, 32);
+            rng.NextBytes(p.Data);
+            return p;
+        }).Append(new RgbImage(64, 32)).ToList();
+        var embeddings = PatchEmbeddings.Compute(model, patches, batchSize: 2, cancel: TestContext.Current.CancellationToken);
+        Assert.All(embeddings, e => Assert.Equal(16, e.Length)); // 4 base channels · 2^2
+        using (no_grad())
+        {
+            using var x = model.Normalise(patches[1]);
+            var expected = new double[16];
+            foreach (var member in model.Members)
+            {
+                using var pooled = member.Encode(x).mean([2, 3]);
+                var v = pooled.data<float>().ToArray();
+                for (int c = 0; c < 16; c++) expected[c] += v[c] / 2;
+            }
+            for (int c = 0; c < 16; c++) Assert.Equal(expected[c], embeddings[1][c], 5);
+        }
+        Assert.NotEqual(embeddings[0], embeddings[1]);
+    }
+}

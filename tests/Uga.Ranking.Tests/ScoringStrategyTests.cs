@@ -125,7 +125,7 @@ public class ScoringStrategyTests
         foreach (var name in RankingStrategies.Names)
         {
             var options = new SelectionOptions { K = 6, MinCentreDistanceUm = 6, JitterFraction = 0.5, Seed = 3 };
-            var strategy = RankingStrategies.Create(name, new StrategyOptions { Seed = 2 });
+            var strategy = RankingStrategies.Create(name, new StrategyOptions { Seed = 2, SourceEmbeddings = SourceEmbeddings(30, 1) });
             var reference = CandidateSelector.Select(pool, strategy, options);
             var scoreByKey = reference.Scored.ToDictionary(c => c.Key, c => c.Score);
             for (int trial = 0; trial < 5; trial++)

@@ -70,6 +70,15 @@ internal static class TestPools
             (measures[Ce], measures[Mi], measures[RankingStrategies.BaselineErrorMeasure]) = (ce, mi, error);
             list.Add(RankingSlide.OfImage($"slide-{s}", 0.5, measures));
         }
-        return CandidateGrid.Build(list, new GridOptions { PatchSizePx = 10, SpacingUm = 0.5, MinTissueFraction = 0 });
+        // Random 4-D embeddings, so the embedding strategies can score it too.
+        return [.. CandidateGrid.Build(list, new GridOptions { PatchSizePx = 10, SpacingUm = 0.5, MinTissueFraction = 0 })
+            .Select(c => c with { Embedding = [.. Enumerable.Range(0, 4).Select(_ => (float)rng.NextDouble())] })];
+    }
+
+    /// <summary>Source embeddings for density-ratio: 4-D, centred away from <see cref="RandomPool"/>'s.</summary>
+    public static IReadOnlyList<float[]> SourceEmbeddings(int count, int seed)
+    {
+        var rng = new Random(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, 4).Select(_ => (float)(0.2 + (0.3 * rng.NextDouble()))).ToArray())];
     }
 }

@@ -4,6 +4,7 @@ using Uga.Experiments.Reports;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Loop.Adaptation;
 using Uga.Loop.Queue;
 using Uga.Phantom;
 
@@ -19,6 +20,12 @@ namespace Uga.Experiments.Demo;
 public static class DemoRunner
 {
     public static readonly IReadOnlyList<string> ClassNames = PhantomSlideWriter.ClassNames;
+
+    /// <summary>The arm without annotation: BatchNorm statistics re-estimated on the centre-B pool (AdaBN).</summary>
+    public const string AdaptArm = "adapt K=0 (no labels)";
+
+    // Pool tiles for the re-estimation: enough for stable statistics, a few seconds of forward passes.
+    private const int AdaptTiles = 256;
 
     public static DemoResult Run(DemoOptions o)
     {
@@ -61,6 +68,17 @@ public static class DemoRunner
             shown["baseline"] = predictions;
             var (countsA, _) = DemoEvaluation.Evaluate(baseline, data.EvalAtCentreADir, Path.Combine(evalDir, "baseline-at-A"), o, "evaluate baseline at A");
             atA = DemoEvaluation.Arm("baseline at centre A", null, 0, 0, countsA);
+            return 0;
+        });
+
+        // The label-free arm: the baseline's BatchNorm statistics re-estimated on the unlabelled centre-B pool.
+        Timed(stages, "adapt (no labels) + evaluate", () =>
+        {
+            var tiles = TargetTiles.FromSlides(data.PoolSlides, o.SpacingUm, o.PatchSize, AdaptTiles, cancel: o.Cancellation);
+            using var adapted = BatchNormAdaptation.Adapt(baseline, tiles, new AdaptationOptions { Seed = o.Seed }, o.Progress, o.Cancellation);
+            var (counts, predictions) = DemoEvaluation.Evaluate(adapted, data.EvalDir, Path.Combine(evalDir, Slug(AdaptArm)), o, "evaluate " + AdaptArm);
+            arms.Add(DemoEvaluation.Arm(AdaptArm, null, 0, 0, counts));
+            shown[AdaptArm] = predictions;
             return 0;
         });
 

@@ -37,6 +37,13 @@ public static class DemoPlot
             h.Color = ScottPlot.Colors.Gray;
             h.LegendText = "baseline (no fine-tuning)";
         }
+        if (arms.FirstOrDefault(a => a.Name == Demo.DemoRunner.AdaptArm) is { } adapt)
+        {
+            var h = plot.Add.HorizontalLine(adapt.MeanDice);
+            h.LinePattern = ScottPlot.LinePattern.Dotted;
+            h.Color = ScottPlot.Colors.DarkGreen;
+            h.LegendText = "adapt: BatchNorm re-estimated, no labels";
+        }
         var ks = arms.Select(a => (double)a.K).Append(0).Distinct().Order().ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ks, [.. ks.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         var dice = arms.Select(a => a.MeanDice).Where(double.IsFinite).DefaultIfEmpty(0).ToArray();

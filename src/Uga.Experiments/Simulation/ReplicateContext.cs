@@ -56,14 +56,35 @@ internal sealed class ReplicateContext(
             if (oracle) maps[item.Id][RankingStrategies.BaselineErrorMeasure] = new FloatMap(errors.Width, errors.Height, [.. errors.Data.Select(v => v == 1 ? 1f : 0f)]);
         }
         var grid = SimulationRunner.Grid(fold.Pool, maps, o);
-        return new SimulationRunner.PoolState(grid, ErrorAgreement.CountErrors(grid, errorMasks), predictions);
+        IReadOnlyList<float[]>? sourceEmbeddings = null;
+        if (o.Strategies.Any(RankingStrategies.NeedsEmbeddings))
+        {
+            var embeddings = PatchEmbeddings.Compute(baseline, [.. grid.Select(c => _poolById[c.SlideId].Image.Crop(c.Region))], cancel: o.Cancellation);
+            grid = [.. grid.Select((c, i) => c with { Embedding = embeddings[i] })];
+            sourceEmbeddings = PatchEmbeddings.Compute(baseline, SourcePatches(), cancel: o.Cancellation);
+        }
+        return new SimulationRunner.PoolState(grid, ErrorAgreement.CountErrors(grid, errorMasks), predictions, sourceEmbeddings);
+    }
+
+    // Up to 256 patch-size crops of the source images on a grid, spread evenly: the source side of density-ratio.
+    private List<RgbImage> SourcePatches()
+    {
+        var crops = new List<(int Image, PixelRegion Region)>();
+        for (int i = 0; i < source.Count; i++)
+            for (int y = 0; y + o.PatchSize <= source[i].Image.Height; y += o.PatchSize)
+                for (int x = 0; x + o.PatchSize <= source[i].Image.Width; x += o.PatchSize)
+                    crops.Add((i, new PixelRegion(x, y, o.PatchSize, o.PatchSize)));
+        double step = Math.Max(1, crops.Count / 256.0);
+        return [.. Enumerable.Range(0, (int)Math.Min(256, crops.Count)).Select(k => crops[(int)(k * step)]).Select(t => source[t.Image].Image.Crop(t.Region))];
     }
 
     /// <summary>The strategy's K patches, annotated by the reference, and how well they hit the baseline's errors.</summary>
     public (IReadOnlyList<SegmentationSample> Samples, ChoiceQuality Quality, IReadOnlyList<string> Warnings) Choose(
         SimulationRunner.PoolState pool, string strategy, int k)
     {
-        var selection = o.RankSettings(strategy, k, kMode, seed).Choose(pool.Grid);
+        var settings = o.RankSettings(strategy, k, kMode, seed);
+        settings = settings with { StrategyOptions = settings.StrategyOptions with { SourceEmbeddings = pool.SourceEmbeddings } };
+        var selection = settings.Choose(pool.Grid);
         var agreement = ErrorAgreement.Evaluate(selection, pool.Errors, Math.Max(1, selection.Chosen.Count));
         var onChosen = new ClassCounts(_classes);
         var samples = new List<SegmentationSample>();

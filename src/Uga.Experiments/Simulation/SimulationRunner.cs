@@ -186,5 +186,6 @@ public static class SimulationRunner
     }
 
     /// <summary>The baseline's view of one pool: its maps, candidates, error counts and predictions.</summary>
-    internal sealed record PoolState(IReadOnlyList<Candidate> Grid, PatchErrors[] Errors, IReadOnlyDictionary<string, LabelMap> Predictions);
+    internal sealed record PoolState(
+        IReadOnlyList<Candidate> Grid, PatchErrors[] Errors, IReadOnlyDictionary<string, LabelMap> Predictions, IReadOnlyList<float[]>? SourceEmbeddings);
 }

@@ -103,6 +103,42 @@ public class SimulationRunTests
     private static string DropSeconds(string line) => line.Contains(',') ? line[..line.LastIndexOf(',')] : line;
 
     [Fact]
+    public void EveryNewArmRunsEndToEndAndAResumedRunRecomputesOnlyTheMissingReplicate()
+    {
+        using var dir = new TempDir();
+        var o = Quick(dir) with
+        {
+            Ks = [3],
+            Strategies = ["random", "foreground-random", "class-stratified", "impurity", "oracle", "uncertainty-sum", "clue", "typical", "density-ratio"],
+            Adapt = true,
+        };
+        var first = SimulationRunner.Run(o);
+        // Per fold: baseline, adapt, control, adapt+control, then each strategy and its adapt+ arm.
+        Assert.Equal(2 * (4 + (2 * 9)), first.Rows.Count);
+        Assert.All(first.Rows, r => Assert.InRange(r.MeanDice, 0, 1));
+        Assert.All(first.Rows.Where(r => r.K > 0), r => Assert.Equal(3, r.Patches));
+        // The oracle picks where the baseline was wrong: at least as much error as the pool's average.
+        Assert.All(first.Rows.Where(r => r.Arm == "oracle"), r => Assert.True(r.Choice!.ChosenErrorFraction >= r.Choice.PoolErrorFraction));
+        Assert.Contains(first.Rows, r => r.Arm == "adapt+class-stratified" && r.Strategy == "class-stratified");
+
+        // A run that died after fold 0: only fold 1 is run again, and it gives the same numbers.
+        var partial = Path.Combine(o.OutDir, SimulationRunner.PartialResultsFile);
+        var lines = File.ReadAllLines(partial);
+        File.WriteAllLines(partial, [lines[0], .. lines.Skip(1).Where(l => l.StartsWith("0,", StringComparison.Ordinal))]);
+        var resumed = SimulationRunner.Run(o with { Resume = true });
+        Assert.Equal(first.Rows.Count, resumed.Rows.Count);
+        // Fold 0 was read back (its times as the file rounded them), fold 1 fine-tuned again: control + 9 arms.
+        Assert.Equal(10, resumed.Stages.Single(st => st.Name == "fine-tune").Runs);
+        Assert.Equal(first.Rows.Where(r => r.Fold == 0).Select(r => Math.Round(r.Seconds, 1)), resumed.Rows.Where(r => r.Fold == 0).Select(r => r.Seconds));
+        Assert.Equal(SimulationCsv.Format(first).Split('\n').Select(DropSeconds), SimulationCsv.Format(resumed).Split('\n').Select(DropSeconds));
+
+        SimulationReport.Write(resumed, o.OutDir);
+        var report = File.ReadAllText(Path.Combine(o.OutDir, "report.md"));
+        Assert.Contains("95 % CI vs random", report);
+        Assert.Contains("Convergence check", report);
+    }
+
+    [Fact]
     public void KLargerThanThePoolFailsBeforeAnyTraining()
     {
         using var dir = new TempDir();

@@ -23,6 +23,48 @@ public class SimulationSummaryTests
     };
 
     [Fact]
+    public void BootstrapIntervalExcludesZeroOnlyForAConsistentGain()
+    {
+        var consistent = Interval.BootstrapMean([0.01, 0.02, 0.015, 0.03, 0.012, 0.018, 0.025, 0.01, 0.02, 0.022]);
+        Assert.True(consistent.ExcludesZero);
+        Assert.InRange(consistent.Lo, 0.01, 0.0175);
+        Assert.InRange(consistent.Hi, 0.0175, 0.03);
+        var noise = Interval.BootstrapMean([0.05, -0.04, 0.03, -0.05, 0.02, -0.01, 0.04, -0.03, 0.0, -0.02]);
+        Assert.False(noise.ExcludesZero);
+        Assert.True(double.IsNaN(Interval.BootstrapMean([0.1]).Lo)); // one replicate: no interval
+    }
+
+    [Fact]
+    public void AdaptArmsArePairedWithPlainRandomPatches()
+    {
+        var summary = SimulationSummary.Summarise(Result(
+            Row(1, "random", "random", 5, 0.55), Row(1, "adapt+random", "random", 5, 0.60), Row(1, "adapt", null, 0, 0.50),
+            Row(2, "random", "random", 5, 0.86), Row(2, "adapt+random", "random", 5, 0.88), Row(2, "adapt", null, 0, 0.70)));
+        var arm = summary.Single(a => a.Arm == "adapt+random");
+        Assert.Equal(0.035, arm.GainOverRandom.Mean, 6);
+        Assert.Equal(2, arm.WinsOverRandom);
+        Assert.Equal(0, summary.Single(a => a.Arm == "adapt").GainOverRandom.N);
+    }
+
+    [Fact]
+    public void PartialResultsReadBackAsWritten()
+    {
+        using var dir = new Uga.Testing.TempDir();
+        var rows = new[]
+        {
+            new SimulationRow(1, 3, "impurity", "impurity", 5, 5, [0.9, 0.61], 0.61, new ChoiceQuality(0.5, 0.2, 0.1, 0.4, double.NaN, 2), 12.3),
+            Row(3, "baseline", null, 0, 0.4),
+        };
+        var path = Path.Combine(dir.Path, "partial.csv");
+        SimulationCsv.Write(Result(rows), path);
+        var back = SimulationResume.Read(path, 2);
+        Assert.Equal(SimulationCsv.Format(Result(rows)), SimulationCsv.Format(Result([.. back])));
+        Assert.Null(back[1].Choice);
+        File.WriteAllText(path, "fold,seed\n");
+        Assert.Contains("header has 2 columns", Assert.Throws<Uga.Imaging.InvalidInputException>(() => SimulationResume.Read(path, 2)).Message);
+    }
+
+    [Fact]
     public void GainsArePairedPerReplicate()
     {
         // Seed 2 is a much better replicate overall; pairing removes that, unpaired means would not.

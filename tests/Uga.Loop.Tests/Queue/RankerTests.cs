@@ -95,6 +95,67 @@ public class RankerTests
         Assert.All(scores, s => Assert.True(s > 0));
     }
 
+    // The class-aware strategies read per-class maps derived from the artifact's stored probabilities.
+    [Theory]
+    [InlineData("class-stratified")]
+    [InlineData("impurity")]
+    [InlineData("foreground-random")]
+    public void ClassAwareStrategiesRankFromTheStoredProbabilities(string strategy)
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("data/images"));
+        ImageFile.WritePng(TissueImage(300, 220, 1), dir.File("data/images/a.png"));
+        var request = new RankRequest
+        {
+            ModelDir = TinyModel(dir, 1.0),
+            DataDir = dir.File("data"),
+            DataSpacingUm = 1.0,
+            OutDir = dir.File("out"),
+            K = 3,
+            PatchSizePx = 48,
+            Strategy = strategy,
+            StochasticBeta = strategy == "impurity" ? 4 : null,
+        };
+        var result = Ranker.Run(request);
+        Assert.Equal(3, result.Selection.Chosen.Count);
+        Assert.All(result.Selection.Scored, c => Assert.True(ClassMaps.ClassCount(c) >= 2));
+        Assert.All(result.Selection.Chosen, c => Assert.False(double.IsNaN(c.Score)));
+        Assert.Equal(3, ReadCsv(Path.Combine(request.OutDir, "candidates.csv")).Count);
+    }
+
+    [Theory]
+    [InlineData("clue")]
+    [InlineData("typical")]
+    public void EmbeddingStrategiesPoolTheBottleneckOfEveryCandidate(string strategy)
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("data/images"));
+        ImageFile.WritePng(TissueImage(300, 220, 1), dir.File("data/images/a.png"));
+        var request = new RankRequest
+        {
+            ModelDir = TinyModel(dir, 1.0),
+            DataDir = dir.File("data"),
+            DataSpacingUm = 1.0,
+            OutDir = dir.File("out"),
+            K = 3,
+            PatchSizePx = 48,
+            Strategy = strategy,
+        };
+        var result = Ranker.Run(request);
+        Assert.Equal(3, result.Selection.Chosen.Count);
+        // The tiny model: 4 base channels, depth 2 → a 16-channel bottleneck.
+        Assert.All(result.Selection.Scored, c => Assert.Equal(16, c.Embedding!.Length));
+        Assert.Equal(3, result.Selection.Chosen.Select(c => c.Embedding!).Distinct().Count());
+    }
+
+    [Fact]
+    public void TheOracleIsRefusedOutsideSimulate()
+    {
+        using var dir = new TempDir();
+        AssertFails(new RankRequest { ModelDir = TinyModel(dir, 1.0), DataDir = dir.Path, OutDir = dir.File("out"), K = 1, Strategy = "oracle" },
+            "exists only in `uga simulate`");
+    }
+
     [Fact]
     public void BadInputIsReportedBeforeAnyPrediction()
     {
