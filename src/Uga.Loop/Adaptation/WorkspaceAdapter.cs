@@ -1,4 +1,3 @@
-using System.Globalization;
 using Uga.Imaging;
 using Uga.Learning;
 using Uga.Loop.Workspace;
@@ -22,11 +21,10 @@ public static class WorkspaceAdapter
         var tiles = TargetTiles.FromSlides(slides, start.Manifest.SpacingUm, options.TileSize ?? start.Manifest.PatchSize,
             options.MaxTiles, slideSpacingUm, progress, cancel);
         using var adapted = BatchNormAdaptation.Adapt(start, tiles, options, progress, cancel);
-        var id = "v" + (workspace.Manifest.Versions.Count + 1).ToString(CultureInfo.InvariantCulture);
-        var version = new ModelVersion
+        return WorkspaceFineTuner.SaveNextVersion(workspace, adapted, new ModelVersion
         {
-            Id = id,
-            Folder = Path.Combine("models", id),
+            Id = "",
+            Folder = "",
             CreatedAt = DateTimeOffset.UtcNow,
             Parent = parent.Id,
             TrainedOnRounds = [],
@@ -34,11 +32,6 @@ public static class WorkspaceAdapter
             Steps = 0,
             PatchCount = 0,
             Recipe = $"BatchNorm statistics re-estimated on {tiles.Count} target tiles of {slides.Count} slides",
-        };
-        var folder = workspace.PathOf(version.Folder);
-        if (Directory.Exists(folder)) WorkspaceFineTuner.SetAsideUnregistered(folder);
-        adapted.Save(folder);
-        workspace.AddVersion(version);
-        return version;
+        });
     }
 }

@@ -54,11 +54,10 @@ public static class WorkspaceFineTuner
         using var trained = request.FromScratch
             ? EnsembleTrainer.Train(request.Recipe.Scratch(options, patches, request.ScratchSteps, m.SpacingUm), progress, cancel)
             : request.Recipe.Run(start, options, patches, progress, cancel);
-        var id = "v" + (workspace.Manifest.Versions.Count + 1).ToString(CultureInfo.InvariantCulture);
-        var version = new ModelVersion
+        return SaveNextVersion(workspace, trained, new ModelVersion
         {
-            Id = id,
-            Folder = Path.Combine("models", id),
+            Id = "",
+            Folder = "",
             CreatedAt = DateTimeOffset.UtcNow,
             Parent = parent.Id,
             TrainedOnRounds = rounds,
@@ -66,10 +65,20 @@ public static class WorkspaceFineTuner
             Steps = request.FromScratch ? request.ScratchSteps : request.Recipe.Steps,
             PatchCount = patches.Count,
             Recipe = request.Recipe.Describe(),
-        };
+        });
+    }
+
+    /// <summary>
+    /// Saves <paramref name="model"/> as the workspace's next version (v N+1, under models/) and registers it with
+    /// what <paramref name="version"/> says of its making; the id and folder are filled in here.
+    /// </summary>
+    internal static ModelVersion SaveNextVersion(LoopWorkspace workspace, Learning.Ensemble model, ModelVersion version)
+    {
+        var id = "v" + (workspace.Manifest.Versions.Count + 1).ToString(CultureInfo.InvariantCulture);
+        version = version with { Id = id, Folder = Path.Combine("models", id) };
         var folder = workspace.PathOf(version.Folder);
         if (Directory.Exists(folder)) SetAsideUnregistered(folder);
-        trained.Save(folder);
+        model.Save(folder);
         workspace.AddVersion(version);
         return version;
     }

@@ -103,20 +103,7 @@ public class RankerTests
     public void ClassAwareStrategiesRankFromTheStoredProbabilities(string strategy)
     {
         using var dir = new TempDir();
-        Directory.CreateDirectory(dir.File("data/images"));
-        ImageFile.WritePng(TissueImage(300, 220, 1), dir.File("data/images/a.png"));
-        var request = new RankRequest
-        {
-            ModelDir = TinyModel(dir, 1.0),
-            DataDir = dir.File("data"),
-            DataSpacingUm = 1.0,
-            OutDir = dir.File("out"),
-            K = 3,
-            PatchSizePx = 48,
-            Strategy = strategy,
-            StochasticBeta = strategy == "impurity" ? 4 : null,
-        };
-        var result = Ranker.Run(request);
+        var (request, result) = RankOneImage(dir, strategy, strategy == "impurity" ? 4 : null);
         Assert.Equal(3, result.Selection.Chosen.Count);
         Assert.All(result.Selection.Scored, c => Assert.True(ClassMaps.ClassCount(c) >= 2));
         Assert.All(result.Selection.Chosen, c => Assert.False(double.IsNaN(c.Score)));
@@ -129,19 +116,7 @@ public class RankerTests
     public void EmbeddingStrategiesPoolTheBottleneckOfEveryCandidate(string strategy)
     {
         using var dir = new TempDir();
-        Directory.CreateDirectory(dir.File("data/images"));
-        ImageFile.WritePng(TissueImage(300, 220, 1), dir.File("data/images/a.png"));
-        var request = new RankRequest
-        {
-            ModelDir = TinyModel(dir, 1.0),
-            DataDir = dir.File("data"),
-            DataSpacingUm = 1.0,
-            OutDir = dir.File("out"),
-            K = 3,
-            PatchSizePx = 48,
-            Strategy = strategy,
-        };
-        var result = Ranker.Run(request);
+        var (_, result) = RankOneImage(dir, strategy, null);
         Assert.Equal(3, result.Selection.Chosen.Count);
         // The tiny model: 4 base channels, depth 2 → a 16-channel bottleneck.
         Assert.All(result.Selection.Scored, c => Assert.Equal(16, c.Embedding!.Length));
@@ -208,6 +183,25 @@ public class RankerTests
     [InlineData("random", "variance", "variance")]
     public void EachStrategyGetsTheMapItReads(string strategy, string requested, string expected) =>
         Assert.Equal(expected, RankingStrategies.MeasureFor(strategy, requested));
+
+    // K = 3 of one 300×220 tissue image with the tiny model, 48-px patches.
+    private static (RankRequest Request, RankResult Result) RankOneImage(TempDir dir, string strategy, double? beta)
+    {
+        Directory.CreateDirectory(dir.File("data/images"));
+        ImageFile.WritePng(TissueImage(300, 220, 1), dir.File("data/images/a.png"));
+        var request = new RankRequest
+        {
+            ModelDir = TinyModel(dir, 1.0),
+            DataDir = dir.File("data"),
+            DataSpacingUm = 1.0,
+            OutDir = dir.File("out"),
+            K = 3,
+            PatchSizePx = 48,
+            Strategy = strategy,
+            StochasticBeta = beta,
+        };
+        return (request, Ranker.Run(request));
+    }
 
     private static void AssertFails(RankRequest request, string message)
     {
