@@ -23,6 +23,8 @@ public static class Ranker
         var measure = RankingStrategies.MeasureFor(strategy.Name, request.Measure);
         if (measure == RankingStrategies.BaselineErrorMeasure)
             throw new InvalidInputException(null, "the oracle strategy ranks by the baseline's true error, which needs reference masks: it exists only in `uga simulate`");
+        if (strategy.Name == "density-ratio")
+            throw new InvalidInputException(null, "density-ratio compares with embeddings of the source training patches: it exists only in `uga simulate` for now");
         UncertaintyMeasures.Get(measure);
         var notes = new List<string>();
         if (measure != request.Measure && request.Measure != PaperScoring.DefaultMeasure)

@@ -123,11 +123,13 @@ public class RankerTests
         Assert.Equal(3, result.Selection.Chosen.Select(c => c.Embedding!).Distinct().Count());
     }
 
-    [Fact]
-    public void TheOracleIsRefusedOutsideSimulate()
+    [Theory]
+    [InlineData("oracle")]
+    [InlineData("density-ratio")]
+    public void SimulateOnlyStrategiesAreRefusedBeforeAnyPrediction(string strategy)
     {
         using var dir = new TempDir();
-        AssertFails(new RankRequest { ModelDir = TinyModel(dir, 1.0), DataDir = dir.Path, OutDir = dir.File("out"), K = 1, Strategy = "oracle" },
+        AssertFails(new RankRequest { ModelDir = TinyModel(dir, 1.0), DataDir = dir.Path, OutDir = dir.File("out"), K = 1, Strategy = strategy },
             "exists only in `uga simulate`");
     }
 
