@@ -57,7 +57,7 @@ public sealed class PredictCommandTests
     [Theory]
     [InlineData("--overlap", "32", "overlap must be 0..31")]
     [InlineData("--batch", "0", "batch size must be >= 1")]
-    [InlineData("--uncertainty", "bald", "valid: ensemble-ce, entropy, mutual-information, variance")]
+    [InlineData("--uncertainty", "bald", "valid: ensemble-ce, entropy, label-disagreement, mutual-information, variance")]
     [InlineData("--samples", "bootstrap", "unknown sample source 'bootstrap'")]
     [InlineData("--samples", "mc-dropout", "mc-dropout needs a model trained with dropout > 0")]
     public void Absurd_parameters_are_user_errors_and_write_nothing(string option, string value, string message)
