@@ -69,17 +69,8 @@ public static class BatchNormAdaptation
     /// <summary>Non-overlapping tiles of every image (row-major), thinned evenly with a seeded offset to at most MaxTiles.</summary>
     internal static List<RgbImage> Tiles(IReadOnlyList<RgbImage> images, int tile, AdaptationOptions o)
     {
-        var regions = new List<(int Image, PixelRegion Region)>();
-        for (int i = 0; i < images.Count; i++)
-            for (int y = 0; y + tile <= images[i].Height; y += tile)
-                for (int x = 0; x + tile <= images[i].Width; x += tile)
-                    regions.Add((i, new PixelRegion(x, y, tile, tile)));
-        if (regions.Count > o.MaxTiles)
-        {
-            double step = regions.Count / (double)o.MaxTiles, start = new Random(o.Seed).NextDouble() * step;
-            regions = [.. Enumerable.Range(0, o.MaxTiles).Select(k => regions[(int)(start + (k * step))])];
-        }
-        return [.. regions.Select(r => images[r.Image].Crop(r.Region))];
+        var regions = images.SelectMany((image, i) => TileGrid.Regions(image.Width, image.Height, tile).Select(r => (Image: i, Region: r))).ToList();
+        return [.. TileGrid.EvenSample(regions, o.MaxTiles, new Random(o.Seed).NextDouble()).Select(r => images[r.Image].Crop(r.Region))];
     }
 
     private static UNet Copy(UNet source)

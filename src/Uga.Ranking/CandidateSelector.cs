@@ -76,17 +76,19 @@ public static class CandidateSelector
         var seen = new HashSet<(string, PixelRegion)>();
         foreach (var c in pool)
             if (!seen.Add(c.Key)) throw new InvalidInputException(c.SlideId, $"patch {c.Region} appears twice in the candidate pool");
-        var scores = strategy.Scoring.Score(pool);
+        var views = ViewsOf(strategy.Scoring, pool);
+        var scores = views is null ? strategy.Scoring.Score(pool) : views[^1];
         if (scores.Length != pool.Count)
             throw new InvalidOperationException($"strategy {strategy.Name} returned {scores.Length} scores for {pool.Count} candidates");
         var scored = pool.Select((c, i) => c with { Score = scores[i], Rank = 0, JitterX = 0, JitterY = 0 }).ToArray();
         var canonical = scored.Order(Comparer<Candidate>.Create(Candidate.CompareCanonical)).ToArray();
 
-        var views = ViewsOf(strategy.Scoring, pool);
+        var byKey = views is null ? null
+            : pool.Select((c, i) => (c.Key, Scores: views.Select(v => v[i]).ToArray())).ToDictionary(t => t.Key, t => t.Scores);
         var warnings = new List<string>();
         var chosen = new List<Candidate>();
         foreach (var (unit, k, label) in Units(canonical, options))
-            chosen.AddRange(SelectUnit(unit, k, label, strategy.Grouping, views, options, warnings));
+            chosen.AddRange(SelectUnit(unit, k, label, strategy.Grouping, byKey, options, warnings));
 
         var rng = new Random(options.Seed);
         var ranked = chosen.Select((c, i) => Jitter(c, options.JitterFraction, rng) with { Rank = i + 1 }).ToArray();
@@ -133,15 +135,14 @@ public static class CandidateSelector
         yield return (canonical, (int)Math.Min(k, int.MaxValue), "pool");
     }
 
-    // A multi-view method's scores per candidate key, or null when it ranks one way (then grouping applies).
-    private static Dictionary<(string, PixelRegion), double[]>? ViewsOf(IScoringMethod scoring, IReadOnlyList<Candidate> pool)
+    // A multi-view method's views (the last is the shown score), or null when it ranks one way (then grouping applies).
+    private static double[][]? ViewsOf(IScoringMethod scoring, IReadOnlyList<Candidate> pool)
     {
         if (scoring is not IMultiViewScoring multi) return null;
         var views = multi.Views(pool);
-        if (views.Length < 2) return null;
-        if (views.Any(v => v.Length != pool.Count))
-            throw new InvalidOperationException($"strategy {scoring.Name} returned a view of the wrong length");
-        return pool.Select((c, i) => (c.Key, Scores: views.Select(v => v[i]).ToArray())).ToDictionary(t => t.Key, t => t.Scores);
+        if (views.Length == 0 || views.Any(v => v.Length != pool.Count))
+            throw new InvalidOperationException($"strategy {scoring.Name} returned no views or a view of the wrong length");
+        return views.Length < 2 ? null : views;
     }
 
     private static List<Candidate> SelectUnit(

@@ -5,7 +5,8 @@ namespace Uga.Ranking;
 /// <summary>
 /// A scoring method that ranks the pool several ways at once (one view per class and one overall); selection then
 /// takes the best remaining candidate of each view in turn, so the budget is shared between the views.
-/// <see cref="IScoringMethod.Score"/> is the overall view, shown as the candidate's score.
+/// The last view is the overall one: <see cref="IScoringMethod.Score"/> returns it, and the selector, which asks for the
+/// views, shows it as the candidate's score without scoring twice.
 /// </summary>
 public interface IMultiViewScoring : IScoringMethod
 {

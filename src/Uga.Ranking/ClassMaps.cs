@@ -20,10 +20,6 @@ public static class ClassMaps
     /// <summary>The map name of H(p̄)·p̄_c.</summary>
     public static string Entropy(int c) => EntropyPrefix + c.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>True for the names this class derives (so callers do not look them up as uncertainty measures).</summary>
-    public static bool IsClassMap(string name) =>
-        name.StartsWith(SharePrefix, StringComparison.Ordinal) || name.StartsWith(EntropyPrefix, StringComparison.Ordinal);
-
     /// <summary>Number of classes a candidate carries class maps for (0 when it carries none).</summary>
     public static int ClassCount(Candidate c)
     {

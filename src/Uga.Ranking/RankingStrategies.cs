@@ -75,8 +75,7 @@ public static class RankingStrategies
     public static RankingStrategy Create(string name, StrategyOptions? options = null)
     {
         if (options?.Clusters is < 1) throw new InvalidInputException(null, $"cluster count must be at least 1, got {options.Clusters}");
-        if (options?.StochasticBeta is { } beta && (!(beta > 0) || double.IsInfinity(beta)))
-            throw new InvalidInputException(null, $"stochastic β must be a positive number, got {beta}");
+        if (options?.StochasticBeta is { } beta) StochasticScoring.RequireBeta(beta);
         foreach (var (n, create) in Registry)
         {
             if (!string.Equals(n, name, StringComparison.OrdinalIgnoreCase)) continue;

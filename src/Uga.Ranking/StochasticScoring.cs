@@ -9,7 +9,7 @@ namespace Uga.Ranking;
 /// negative: score + G/β). Large β approaches top-K; small β approaches random. The noise is a hash of
 /// (seed, slide, position), so it does not depend on the pool's order.
 /// </summary>
-public sealed class StochasticScoring(IScoringMethod inner, int seed, double beta) : IMultiViewScoring
+public sealed class StochasticScoring(IScoringMethod inner, int seed, double beta) : IScoringMethod
 {
     public string Name => inner.Name;
 
@@ -17,14 +17,15 @@ public sealed class StochasticScoring(IScoringMethod inner, int seed, double bet
 
     public double[] Score(IReadOnlyList<Candidate> pool) => Perturb(inner.Score(pool), pool, seed, beta);
 
-    /// <summary>Each of the inner method's views perturbed with its own noise (one view when it has one).</summary>
-    public double[][] Views(IReadOnlyList<Candidate> pool) => inner is IMultiViewScoring multi
-        ? [.. multi.Views(pool).Select((v, i) => Perturb(v, pool, seed + (104729 * (i + 1)), beta))]
-        : [Score(pool)];
+    /// <summary>β must be a positive finite number: 0 would divide the noise by zero, ∞ would silently mean top-K.</summary>
+    public static void RequireBeta(double beta)
+    {
+        if (!(beta > 0) || double.IsInfinity(beta)) throw new InvalidInputException(null, $"stochastic β must be a positive number, got {beta}");
+    }
 
     public static double[] Perturb(double[] scores, IReadOnlyList<Candidate> pool, int seed, double beta)
     {
-        if (!(beta > 0) || double.IsInfinity(beta)) throw new InvalidInputException(null, $"stochastic β must be a positive number, got {beta}");
+        RequireBeta(beta);
         bool power = scores.All(s => double.IsNaN(s) || s >= 0);
         var noise = new RandomScoring(seed);
         var result = new double[scores.Length];

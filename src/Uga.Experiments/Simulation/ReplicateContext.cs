@@ -69,13 +69,8 @@ internal sealed class ReplicateContext(
     // Up to 256 patch-size crops of the source images on a grid, spread evenly: the source side of density-ratio.
     private List<RgbImage> SourcePatches()
     {
-        var crops = new List<(int Image, PixelRegion Region)>();
-        for (int i = 0; i < source.Count; i++)
-            for (int y = 0; y + o.PatchSize <= source[i].Image.Height; y += o.PatchSize)
-                for (int x = 0; x + o.PatchSize <= source[i].Image.Width; x += o.PatchSize)
-                    crops.Add((i, new PixelRegion(x, y, o.PatchSize, o.PatchSize)));
-        double step = Math.Max(1, crops.Count / 256.0);
-        return [.. Enumerable.Range(0, (int)Math.Min(256, crops.Count)).Select(k => crops[(int)(k * step)]).Select(t => source[t.Image].Image.Crop(t.Region))];
+        var crops = source.SelectMany((s, i) => TileGrid.Regions(s.Image.Width, s.Image.Height, o.PatchSize).Select(r => (Image: i, Region: r))).ToList();
+        return [.. TileGrid.EvenSample(crops, 256).Select(t => source[t.Image].Image.Crop(t.Region))];
     }
 
     /// <summary>The strategy's K patches, annotated by the reference, and how well they hit the baseline's errors.</summary>

@@ -67,37 +67,50 @@ public sealed class PredictionArtifact
     /// <paramref name="maxPixels"/> pixels, mean-pooled by the smallest integer factor that fits (returned with
     /// the spacing it then has).
     /// </summary>
-    public (FloatMap Map, double SpacingUm) ReadMeasure(string measure, long maxPixels = long.MaxValue) =>
-        ReadWhole<float>(OpenMeasure(measure), maxPixels, v => v);
+    public (FloatMap Map, double SpacingUm) ReadMeasure(string measure, long maxPixels = long.MaxValue)
+    {
+        var array = OpenMeasure(measure);
+        return ReadWhole(array, maxPixels, (row, col, chunk) => array.ReadChunk<float>(row, col, chunk));
+    }
 
     /// <summary>The whole mean-probability map of class <paramref name="classIndex"/>, pooled like <see cref="ReadMeasure(string, long)"/>.</summary>
-    public (FloatMap Map, double SpacingUm) ReadProbability(int classIndex, long maxPixels = long.MaxValue) =>
-        ReadWhole<Half>(OpenArray(ProbabilityArray(classIndex), ZarrType.Float16), maxPixels, v => (float)v);
+    public (FloatMap Map, double SpacingUm) ReadProbability(int classIndex, long maxPixels = long.MaxValue)
+    {
+        var array = OpenArray(ProbabilityArray(classIndex), ZarrType.Float16);
+        var halves = new Half[array.Chunk * array.Chunk];
+        return ReadWhole(array, maxPixels, (row, col, chunk) =>
+        {
+            array.ReadChunk<Half>(row, col, halves);
+            for (int i = 0; i < halves.Length; i++) chunk[i] = (float)halves[i];
+        });
+    }
 
-    private (FloatMap Map, double SpacingUm) ReadWhole<T>(ZarrArray array, long maxPixels, Func<T, float> value) where T : unmanaged
+    // Chunks arrive as float whatever the stored type, so the per-pixel loops below stay delegate-free.
+    private (FloatMap Map, double SpacingUm) ReadWhole(ZarrArray array, long maxPixels, Action<int, int, float[]> readChunk)
     {
         int factor = PoolingFactor(maxPixels);
         int w = (Manifest.Width + factor - 1) / factor, h = (Manifest.Height + factor - 1) / factor;
         var map = new FloatMap(w, h);
         // Pooled: sums per output pixel (the output is small); unpooled: chunk rows copied straight into the map.
         var sums = factor == 1 ? null : new double[w * h];
-        var chunk = new T[array.Chunk * array.Chunk];
+        var chunk = new float[array.Chunk * array.Chunk];
         for (int row = 0; row < array.ChunkRows; row++)
             for (int col = 0; col < array.ChunkColumns; col++)
             {
                 if (!array.HasChunk(row, col)) continue; // the fill value, 0: the map starts at 0
-                array.ReadChunk<T>(row, col, chunk);
+                readChunk(row, col, chunk);
                 int x0 = col * array.Chunk, y0 = row * array.Chunk;
                 int cw = Math.Min(array.Chunk, Manifest.Width - x0), ch = Math.Min(array.Chunk, Manifest.Height - y0);
                 for (int y = 0; y < ch; y++)
                 {
                     var source = chunk.AsSpan(y * array.Chunk, cw);
-                    int dstRow = ((y0 + y) / factor) * w;
-                    for (int x = 0; x < cw; x++)
+                    if (sums is null)
                     {
-                        if (sums is null) map.Data[((y0 + y) * w) + x0 + x] = value(source[x]);
-                        else sums[dstRow + ((x0 + x) / factor)] += value(source[x]);
+                        source.CopyTo(map.Data.AsSpan(((y0 + y) * w) + x0, cw));
+                        continue;
                     }
+                    int dstRow = ((y0 + y) / factor) * w;
+                    for (int x = 0; x < cw; x++) sums[dstRow + ((x0 + x) / factor)] += source[x];
                 }
             }
         if (sums is not null)

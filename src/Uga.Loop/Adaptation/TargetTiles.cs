@@ -31,7 +31,7 @@ public static class TargetTiles
                 int width = (int)(slide.Levels[0].Width * slide.Spacing / spacingUm), height = (int)(slide.Levels[0].Height * slide.Spacing / spacingUm);
                 regions.AddRange(Grid(width, height, tile, r => tissue.TissueFraction(r, spacingUm)).Select(r => (slides.Count - 1, r)));
             }
-            var kept = Thin(regions, maxTiles);
+            var kept = TileGrid.EvenSample(regions, maxTiles);
             var tiles = new List<RgbImage>(kept.Count);
             foreach (var (s, region) in kept)
             {
@@ -61,20 +61,10 @@ public static class TargetTiles
             resampled.Add(image);
             regions.AddRange(Grid(image.Width, image.Height, tile, r => tissue.TissueFraction(r, spacingUm)).Select(r => (resampled.Count - 1, r)));
         }
-        return [.. Thin(regions, maxTiles).Select(t => resampled[t.Image].Crop(t.Region))];
+        return [.. TileGrid.EvenSample(regions, maxTiles).Select(t => resampled[t.Image].Crop(t.Region))];
     }
 
-    private static IEnumerable<PixelRegion> Grid(int width, int height, int tile, Func<PixelRegion, double> tissue)
-    {
-        for (int y = 0; y + tile <= height; y += tile)
-            for (int x = 0; x + tile <= width; x += tile)
-            {
-                var r = new PixelRegion(x, y, tile, tile);
-                if (tissue(r) >= MinTissueFraction) yield return r;
-            }
-    }
-
-    // Every k-th tile (k fractional) keeps the sample spread over all slides in proportion to their tissue.
-    private static List<T> Thin<T>(List<T> items, int max) =>
-        items.Count <= max ? items : [.. Enumerable.Range(0, max).Select(i => items[(int)(i * (items.Count / (double)max))])];
+    // Tissue tiles only: glass would set the statistics otherwise.
+    private static IEnumerable<PixelRegion> Grid(int width, int height, int tile, Func<PixelRegion, double> tissue) =>
+        TileGrid.Regions(width, height, tile).Where(r => tissue(r) >= MinTissueFraction);
 }
