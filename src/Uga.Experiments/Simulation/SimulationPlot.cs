@@ -11,7 +11,10 @@ public static class SimulationPlot
         var plot = PlotStyle.Create();
         var control = summary.FirstOrDefault(a => a.Arm == SimulationRow.ControlArm);
         var baseline = summary.FirstOrDefault(a => a.Arm == SimulationRow.BaselineArm);
-        var strategies = summary.Where(a => a.Strategy is not null).GroupBy(a => a.Strategy!).ToList();
+        // One series per arm with patches; an adapt+ arm shares its strategy's colour, dotted, and starts at adapt+control.
+        var strategies = summary.Where(a => a.K > 0).GroupBy(a => a.Arm).ToList();
+        var colours = summary.Where(a => a.K > 0).Select(a => a.Strategy!).Distinct().ToList();
+        var adaptControl = summary.FirstOrDefault(a => a.Arm == SimulationRow.AdaptPrefix + SimulationRow.ControlArm);
         var ks = summary.Select(a => (double)a.K).Distinct().Order().ToArray();
         double step = ks.Length > 1 ? ks.Zip(ks.Skip(1), (a, b) => b - a).Min() : 1;
         var palette = new ScottPlot.Palettes.Category10();
@@ -20,11 +23,13 @@ public static class SimulationPlot
             // Strategies are nudged sideways so their error bars do not hide each other.
             double nudge = (s - ((strategies.Count - 1) / 2.0)) * step * 0.04;
             var points = strategies[s].OrderBy(a => a.K).ToList();
-            if (control is not null) points.Insert(0, control);
+            bool adapted = strategies[s].Key.StartsWith(SimulationRow.AdaptPrefix, StringComparison.Ordinal);
+            if ((adapted ? adaptControl : control) is { } start) points.Insert(0, start);
             var xs = points.Select(p => p.K + nudge).ToArray();
             var ys = points.Select(p => p.Dice.Mean).ToArray();
-            var colour = palette.GetColor(s);
+            var colour = palette.GetColor(colours.IndexOf(strategies[s].First().Strategy!));
             var line = plot.Add.Scatter(xs, ys, colour);
+            if (adapted) line.LinePattern = ScottPlot.LinePattern.Dotted;
             line.LegendText = strategies[s].Key;
             line.LineWidth = 2;
             line.MarkerSize = 7;
