@@ -9,6 +9,9 @@
 #     (src/Uga.Server/web/package-lock.json) with npm ci.
 #   - with --browser (the test command passes it): Debian's chromium for the workbench's end-to-end test (Playwright drives it;
 #     no browser is ever downloaded).
+#   - with --python-torch (the test command passes it): Debian's python3-torch and python3-onnx, run as /usr/bin/python3 —
+#     scripts/onnx-fixture.py exports a foreign PyTorch model to ONNX for the ONNX Runtime backend's tests, and
+#     bench/peer_torch.py times the same network in PyTorch beside Uga's backends (uga-bench backends).
 #   - with --fuzz (the test command passes it): afl++ for fuzz/run.sh, GNU time for fuzz/corpus.sh, and the SharpFuzz instrumenter
 #     (a dotnet local tool, .config/dotnet-tools.json).
 set -euo pipefail
@@ -20,7 +23,8 @@ for arg in "$@"; do
   case "$arg" in
     --fuzz) FUZZ=1; APT_PACKAGES+=(afl++ time) ;;
     --browser) APT_PACKAGES+=(chromium) ;;
-    *) printf 'uga setup: error: unknown option %s (known: --fuzz, --browser)\n' "$arg" >&2; exit 2 ;;
+    --python-torch) APT_PACKAGES+=(python3-torch python3-onnx) ;;
+    *) printf 'uga setup: error: unknown option %s (known: --fuzz, --browser, --python-torch)\n' "$arg" >&2; exit 2 ;;
   esac
 done
 NEEDED_GLIBCXX=GLIBCXX_3.4.32

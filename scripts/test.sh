@@ -5,7 +5,8 @@
 # with a visible reason when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --fuzz --browser   # the suite includes a short AFL++ run (fuzz/run.sh) and the workbench in chromium
+scripts/setup.sh --fuzz --browser --python-torch   # the suite includes a short AFL++ run (fuzz/run.sh), the workbench in
+                                                   # chromium and a foreign model exported by PyTorch
 
 # Several test processes run at once; libtorch's OpenMP threads spin-wait and collapse when the cores are
 # oversubscribed, so each process gets one intra-op thread (measured: 4 s vs 70 s for 20 training steps under load).

@@ -94,11 +94,8 @@ public static class CpuInfo
 {
     public static string Describe()
     {
-        var lines = File.Exists("/proc/cpuinfo") ? File.ReadAllLines("/proc/cpuinfo") : [];
-        var model = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        var flags = (lines.FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(':', 2)[1] ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var interesting = flags.Where(f => f is "avx2" or "fma" or "avx512f" or "avx512_bf16" or "amx_bf16" or "amx_tile" or "avx512_vnni" or "avx_vnni").Order();
+        var cpu = Uga.Inference.CpuFeatures.Current;
         var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
-        return $"{model}, {Environment.ProcessorCount} cores, flags: {string.Join(' ', interesting)}; load average {load}";
+        return $"{cpu.Model}, {Environment.ProcessorCount} cores, flags: {cpu.Summary}; load average {load}";
     }
 }

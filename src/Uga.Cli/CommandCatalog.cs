@@ -18,6 +18,7 @@ internal static class CommandCatalog
         WorkspaceCommand.Create(),
         FinetuneCommand.Create(),
         AdaptCommand.Create(),
+        ExportCommand.Create(),
         ServeCommand.Create(),
         ClusterCommand.Create(),
         SimulateCommand.Create(),

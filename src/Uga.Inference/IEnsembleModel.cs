@@ -4,9 +4,9 @@ namespace Uga.Inference;
 /// <summary>
 /// A loaded model as inference sees it: its manifest (spacing, patch size, classes, normalisation — the plan that
 /// travels with the weights) and a source of probability samples. A backend implements it (the TorchSharp
-/// <c>Ensemble</c> today); tiling, slide prediction and artifacts need nothing else.
+/// <c>Ensemble</c>, ONNX Runtime's <c>OnnxEnsemble</c>); tiling, slide prediction and artifacts need nothing else.
 /// </summary>
-public interface IEnsembleModel
+public interface IEnsembleModel : IDisposable
 {
     ModelManifest Manifest { get; }
 

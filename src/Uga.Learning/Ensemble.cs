@@ -39,6 +39,8 @@ public sealed class Ensemble : IEnsembleModel, IDisposable
     {
         if (!Directory.Exists(modelDir)) throw new InvalidInputException(modelDir, "model folder not found");
         var manifest = ModelManifest.Read(Path.Combine(modelDir, ModelManifest.FileName));
+        if (manifest.IsOnnx)
+            throw new InvalidInputException(modelDir, "is an ONNX model: training, fine-tuning and adaptation need a Uga (TorchSharp) model; predict, rank and evaluate read it");
         var members = new List<UNet>();
         try
         {

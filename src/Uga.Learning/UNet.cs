@@ -87,6 +87,11 @@ public sealed class UNet : nn.Module<Tensor, Tensor>
 
     public UNetOptions Options { get; }
 
+    /// <summary>The blocks in data-flow order, for writers of the graph elsewhere (the ONNX exporter).</summary>
+    internal (IReadOnlyList<nn.Module<Tensor, Tensor>> Encoders, nn.Module<Tensor, Tensor> Bottleneck,
+        IReadOnlyList<nn.Module<Tensor, Tensor>> Upsamplers, IReadOnlyList<nn.Module<Tensor, Tensor>> Decoders,
+        nn.Module<Tensor, Tensor> Head) Parts() => ([.. encoders], bottleneck, [.. upsamplers], [.. decoders], head);
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();

@@ -45,7 +45,7 @@ internal static class EvaluateCommand
     {
         var predictOptions = new PredictOptions { BatchSize = batch, Cancellation = cancellation };
         predictOptions.Validate();
-        using var ensemble = Ensemble.Load(modelDir);
+        using var ensemble = EnsembleModels.Load(modelDir);
         int classes = ensemble.Manifest.ClassCount;
         var cases = SegmentationDataset.ListCases(dataDir, new DatasetOptions { Where = filters, DataSpacingUm = dataSpacing, ClassCount = classes });
         var progress = ProgressPrinter.ToStandardError();
@@ -85,7 +85,7 @@ internal static class EvaluateCommand
     }
 
     /// <summary>The one place that turns an image into predicted labels on its own pixel grid.</summary>
-    private static LabelMap Predict(Ensemble ensemble, RgbImage image, double spacingUm, PredictOptions options) =>
+    private static LabelMap Predict(IEnsembleModel ensemble, RgbImage image, double spacingUm, PredictOptions options) =>
         TiledPredictor.Predict(ensemble, image, spacingUm, options).Labels;
 
     private static List<double> Scores(ClassCounts counts) => [.. counts.DicePerClass(), counts.MeanDice()];

@@ -44,11 +44,16 @@ internal static class PredictCommand
         var block = new Option<int>("--block") { Description = "--slide: side of the blocks the slide is processed in, model pixels (multiple of 256)", DefaultValueFactory = _ => 1024 };
         var minTissue = new Option<double>("--min-tissue") { Description = "--slide: patches with a smaller tissue fraction are not run (certain background)", DefaultValueFactory = _ => 0.01 };
         var maskSpacing = new Option<double>("--mask-spacing") { Description = "--slide: spacing of the tissue mask in µm/px", DefaultValueFactory = _ => 8.0 };
-        var noFold = new Option<bool>("--no-fold") { Description = "Keep BatchNorm layers separate instead of folding them into the convolutions (same result up to rounding, slower)" };
+        var backend = new Option<string>("--backend")
+        {
+            Description = "Who runs a Uga model's ensemble: auto (ONNX Runtime, BatchNorm folded; TorchSharp for mc-dropout and tta) or torchsharp (BatchNorm folded). ONNX model folders always run in ONNX Runtime",
+            DefaultValueFactory = _ => "auto",
+        };
+        backend.AcceptOnlyFromAmong([.. EnsembleModels.BackendNames]);
         var command = new Command("predict", "Predict labels and per-pixel uncertainty of an image or a whole slide with a trained ensemble")
         {
             model, workspace, shard, image, slide, output, imageSpacing, slideSpacing, uncertainty, overlap, samples, batch, passes, threads,
-            block, minTissue, maskSpacing, noFold,
+            block, minTissue, maskSpacing, backend,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -79,7 +84,7 @@ internal static class PredictCommand
                     McDropoutPasses = parse.GetValue(passes),
                     Progress = ProgressPrinter.ToStandardError(),
                     Cancellation = cancellation,
-                }, FoldBatchNorm: !parse.GetValue(noFold));
+                }, EnsembleModels.ParseBackend(parse.GetValue(backend)!));
             settings.Options.Validate(); // absurd parameters fail before the model is loaded
             if (parse.GetValue(threads) is { } n)
             {
@@ -102,19 +107,10 @@ internal static class PredictCommand
     }
 
     /// <summary>What every predict variant needs, whatever the input.</summary>
-    internal sealed record Settings(string ModelDir, string OutDir, PredictOptions Options, bool FoldBatchNorm)
+    internal sealed record Settings(string ModelDir, string OutDir, PredictOptions Options, InferenceBackend Backend)
     {
-        /// <summary>
-        /// The ensemble ready for inference. BatchNorm is folded into the convolutions (measurably faster, same
-        /// output up to float rounding); a folded model must never be saved or trained, and this process does neither.
-        /// </summary>
-        public Ensemble LoadEnsemble()
-        {
-            var ensemble = Ensemble.Load(ModelDir);
-            if (FoldBatchNorm)
-                foreach (var member in ensemble.Members) BatchNormFolding.Fold(member);
-            return ensemble;
-        }
+        /// <summary>The ensemble ready for inference (never saved or trained by this process).</summary>
+        public IEnsembleModel LoadEnsemble() => EnsembleModels.Load(ModelDir, Backend);
     }
 
     private static int RunImage(Settings settings, string imagePath, double? imageSpacingUm)

@@ -103,7 +103,7 @@ internal static class PredictSlide
             manifest.PatchSize,
             Overlap = settings.Options.OverlapFor(manifest.PatchSize),
             options.BlockSize,
-            BatchNormFolded = settings.FoldBatchNorm,
+            Backend = EnsembleModels.Runner(manifest, settings.Backend, options.Samples),
             Uncertainty = new
             {
                 Measure = result.UncertaintyMeasure,

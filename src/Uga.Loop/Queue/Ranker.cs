@@ -4,6 +4,7 @@ using Uga.Inference;
 using Uga.Inference.Artifacts;
 using Uga.Inference.Uncertainty;
 using Uga.Learning;
+using Uga.Learning.Inference;
 using Uga.Ranking;
 
 namespace Uga.Loop.Queue;
@@ -37,7 +38,9 @@ public static class Ranker
         var cases = request.DataDir is null ? [] : PoolLoader.ListImages(request);
         CheckUniqueStems(slidePaths.Count > 0 ? slidePaths : cases.Select(c => c.ImagePath).ToList());
 
-        using var ensemble = Ensemble.Load(request.ModelDir);
+        using var ensemble = EnsembleModels.Load(request.ModelDir);
+        if (ensemble.Manifest.IsOnnx && RankingStrategies.NeedsEmbeddings(strategy.Name))
+            throw new InvalidInputException(request.ModelDir, $"strategy {strategy.Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
         var settings = request.Settings(ensemble.Manifest.SpacingUm);
         var grid = settings.Grid;
         // The grid needs only the tissue: a pool too small for K fails here, before hours of prediction.
@@ -62,7 +65,11 @@ public static class Ranker
             request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
         }
         var pool = Exclude(CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress), request, out excluded);
-        if (RankingStrategies.NeedsEmbeddings(strategy.Name)) pool = CandidatePatches.WithEmbeddings(pool, inputs, ensemble, request);
+        if (RankingStrategies.NeedsEmbeddings(strategy.Name))
+        {
+            using var encoder = Ensemble.Load(request.ModelDir);   // the TorchSharp members: the bottleneck is read from them
+            pool = CandidatePatches.WithEmbeddings(pool, inputs, encoder, request);
+        }
         var selection = ExplainShortfall(excluded, () => settings.Choose(pool));
         var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
         return new RankResult

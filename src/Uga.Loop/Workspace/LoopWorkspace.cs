@@ -3,6 +3,7 @@ using System.Text.Json;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Learning.Inference;
 using Uga.Loop.Workspace.Store;
 
 namespace Uga.Loop.Workspace;
@@ -68,7 +69,6 @@ public sealed class LoopWorkspace : IDisposable
         var where = source.Where.Select(CaseFilter.Parse).ToArray();
         // Fails now, not at the first fine-tuning, when the data or its filters are wrong.
         SegmentationDataset.ListCases(source.DataDir, new DatasetOptions { Where = where, DataSpacingUm = source.DataSpacingUm });
-        using var ensemble = Ensemble.Load(modelDir);
         var v1 = new ModelVersion
         {
             Id = "v1",
@@ -77,7 +77,7 @@ public sealed class LoopWorkspace : IDisposable
             How = "registered",
             SourceModel = Path.GetFullPath(modelDir),
         };
-        ensemble.Save(Path.Combine(root, v1.Folder));
+        EnsembleModels.Copy(modelDir, Path.Combine(root, v1.Folder));
         // Built under a temporary name: an interrupted init leaves no half-made store behind.
         AtomicFile.Write(db, tmp =>
         {

@@ -2,7 +2,7 @@ using System.Globalization;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
-using Uga.Learning;
+using Uga.Learning.Inference;
 using Uga.Slides;
 using Uga.Slides.Tissue;
 
@@ -52,7 +52,7 @@ public static class WorkspacePredictor
         var slides = workspace.Store.Slides().ToDictionary(s => s.Id, StringComparer.Ordinal);
         if (slides.Count == 0) throw new InvalidInputException(workspace.ManifestPath, "no slides registered; run `uga workspace add-slides` first");
         var modelDir = workspace.ModelDir(workspace.Manifest.Current);
-        using var ensemble = Ensemble.Load(modelDir);
+        using var ensemble = EnsembleModels.Load(modelDir);
         var cache = new ArtifactCache(workspace.ArtifactsDir, modelDir, ensemble);
         var done = new List<SlideArtifact>();
         foreach (var id in shard.Of(slides.Keys))
