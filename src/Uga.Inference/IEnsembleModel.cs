@@ -12,4 +12,7 @@ public interface IEnsembleModel : IDisposable
 
     /// <summary>The members as a source of <paramref name="kind"/> (ensemble members, MC-dropout passes, TTA).</summary>
     IProbabilitySource CreateSource(SampleSourceKind kind, int passes = 8);
+
+    /// <summary>One sample from each of the members [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>) (a cascade's passes).</summary>
+    IProbabilitySource CreateMemberSource(int first, int count);
 }

@@ -32,7 +32,7 @@ internal sealed class Run
         patch = ensemble.Manifest.PatchSize;
         layout = new TileLayout(patch, options.Overlap ?? patch / 2);
         window = new BlendWindow(patch);
-        source = ensemble.CreateSource(options.Samples, options.McDropoutPasses);
+        source = CascadeSource.For(ensemble, options);
         if (source is IStochasticSource stochastic && options.Seed is { } seed) stochastic.Reseed(seed);
         Classes = ensemble.Manifest.ClassCount;
         ClassPixels = new long[Classes];
@@ -77,7 +77,7 @@ internal sealed class Run
     }
 
     /// <summary>Patches times samples that went through a network so far (what reusing an artifact saves).</summary>
-    public long Forwards => PatchesPredicted * source.SampleCount;
+    public long Forwards => source is IForwardCounter counter ? counter.Forwards : PatchesPredicted * source.SampleCount;
 
     public void AddPreview(PixelRegion block, LabelMap labels, FloatMap uncertainty)
     {

@@ -95,6 +95,8 @@ public sealed class Ensemble : IEnsembleModel, IDisposable
     public IProbabilitySource CreateSource(SampleSourceKind kind, int passes = 8) =>
         TorchSources.Create(kind, [.. Members.Cast<nn.Module<Tensor, Tensor>>()], Normalise, passes);
 
+    public IProbabilitySource CreateMemberSource(int first, int count) => new EnsembleSource([.. Members.Skip(first).Take(count)], Normalise);
+
     /// <summary>One image as normalised network input 1×3×H×W.</summary>
     public Tensor Normalise(RgbImage image)
     {

@@ -98,6 +98,9 @@ public sealed class OnnxEnsemble : IEnsembleModel
         return options;
     }
 
+    public IProbabilitySource CreateMemberSource(int first, int count) =>
+        new OnnxSource([.. sessions.Skip(first).Take(count)], inputNames[first..(first + count)], Manifest);
+
     public void Dispose()
     {
         foreach (var s in sessions) s.Dispose();

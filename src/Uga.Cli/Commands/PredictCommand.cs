@@ -44,6 +44,10 @@ internal static class PredictCommand
         var block = new Option<int>("--block") { Description = "--slide: side of the blocks the slide is processed in, model pixels (multiple of 256)", DefaultValueFactory = _ => 1024 };
         var minTissue = new Option<double>("--min-tissue") { Description = "--slide: patches with a smaller tissue fraction are not run (certain background)", DefaultValueFactory = _ => 0.01 };
         var maskSpacing = new Option<double>("--mask-spacing") { Description = "--slide: spacing of the tissue mask in µm/px", DefaultValueFactory = _ => 8.0 };
+        var cascade = new Option<double?>("--cascade")
+        {
+            Description = "Cheaper uncertainty: the first member on every tile, the other members only where its mean normalised entropy exceeds this (0..1)",
+        };
         var backend = new Option<string>("--backend")
         {
             Description = "Who runs a Uga model's ensemble: auto (ONNX Runtime, BatchNorm folded; TorchSharp for mc-dropout and tta) or torchsharp (BatchNorm folded). ONNX model folders always run in ONNX Runtime",
@@ -53,7 +57,7 @@ internal static class PredictCommand
         var command = new Command("predict", "Predict labels and per-pixel uncertainty of an image or a whole slide with a trained ensemble")
         {
             model, workspace, shard, image, slide, output, imageSpacing, slideSpacing, uncertainty, overlap, samples, batch, passes, threads,
-            block, minTissue, maskSpacing, backend,
+            block, minTissue, maskSpacing, cascade, backend,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -68,6 +72,7 @@ internal static class PredictCommand
                 {
                     BatchSize = parse.GetValue(batch),
                     BlockSize = parse.GetValue(block),
+                    CascadeThreshold = parse.GetValue(cascade),
                     MinTissueFraction = parse.GetValue(minTissue),
                     Progress = ProgressPrinter.ToStandardError(),
                     Cancellation = cancellation,
@@ -82,6 +87,7 @@ internal static class PredictCommand
                     Uncertainty = parse.GetValue(uncertainty)!,
                     Samples = SampleSources.Parse(parse.GetValue(samples)!),
                     McDropoutPasses = parse.GetValue(passes),
+                    CascadeThreshold = parse.GetValue(cascade),
                     Progress = ProgressPrinter.ToStandardError(),
                     Cancellation = cancellation,
                 }, EnsembleModels.ParseBackend(parse.GetValue(backend)!));

@@ -65,6 +65,11 @@ internal static class RankCommand
             Description = "With --workspace: keep candidates overlapping (more than 10% of the patch) a region queued in an earlier round; by default they are excluded",
         };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the networks (default: torch's choice)" };
+        var overlap = new Option<int?>("--overlap") { Description = "Overlap of the prediction's patches in model pixels, when a slide must be predicted (default: half the patch)" };
+        var cascade = new Option<double?>("--cascade")
+        {
+            Description = "Predict with a cascade: the first member on every tile, the others only where its mean normalised entropy exceeds this (0..1); docs/benchmarks.md measures what it costs the ranking",
+        };
         var artifacts = new Option<string?>("--artifacts")
         {
             Description = "Folder of prediction artifacts (SLIDE.prediction.zarr, e.g. the --out of `uga predict --slide`): current ones are reused, missing or stale ones predicted and stored there (default: OUT/maps; with --workspace: the workspace's artifacts/)",
@@ -76,7 +81,8 @@ internal static class RankCommand
         var command = new Command("rank", "Rank candidate patches by the model's uncertainty and export them for annotation (CSV, ASAP XML, QuPath GeoJSON, previews)")
         {
             model, workspace, slides, data, where, k, strategy, output, measure, patch, patchSpacing, stride, minTissue, kMode,
-            minDistance, maxPerSlide, jitter, seed, stochastic, preAnnotate, minArea, spacing, dataSpacing, includeAnnotated, threads, artifacts, units,
+            minDistance, maxPerSlide, jitter, seed, stochastic, preAnnotate, minArea, spacing, dataSpacing, includeAnnotated, threads, overlap, cascade,
+            artifacts, units,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -112,6 +118,8 @@ internal static class RankCommand
                 StochasticBeta = parse.GetValue(stochastic),
                 PreAnnotate = parse.GetValue(preAnnotate),
                 PreAnnotationCleanup = MinAreas(parse.GetValue(minArea) ?? []),
+                Overlap = parse.GetValue(overlap),
+                CascadeThreshold = parse.GetValue(cascade),
                 Progress = ProgressPrinter.ToStandardError(),
                 Cancellation = cancellation,
             };

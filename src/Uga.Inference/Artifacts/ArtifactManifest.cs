@@ -95,7 +95,7 @@ public sealed record PredictionKey(
 {
     /// <summary>The key of predicting the file at <paramref name="path"/> with <paramref name="options"/> by a model of <paramref name="patchSize"/> px.</summary>
     public static PredictionKey Of(string modelHash, string path, PredictOptions options, int patchSize, double minTissueFraction) =>
-        new(modelHash, Fingerprints.Slide(path), SampleSources.NameOf(options.Samples), options.OverlapFor(patchSize), minTissueFraction);
+        new(modelHash, Fingerprints.Slide(path), options.SourceName, options.OverlapFor(patchSize), minTissueFraction);
 
     /// <summary>Why <paramref name="stored"/> cannot stand for this key, or null when it can.</summary>
     public string? Mismatch(PredictionKey stored) =>

@@ -26,6 +26,17 @@ public record PredictOptions
     /// </summary>
     public long? Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Run the ensemble as a <see cref="CascadeSource"/>: every member beyond the first only on tiles whose
+    /// first-pass mean normalised entropy exceeds this (0..1); null = every member on every tile.
+    /// </summary>
+    public double? CascadeThreshold { get; init; }
+
+    /// <summary>What the samples are called in artifacts and their keys: a cascade is not the plain ensemble.</summary>
+    public string SourceName => CascadeThreshold is { } t
+        ? $"ensemble-cascade-{t.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+        : SampleSources.NameOf(Samples);
+
     /// <summary>Keep the per-sample probabilities in the result (memory: S·C floats per pixel).</summary>
     public bool KeepSamples { get; init; }
 
@@ -47,6 +58,8 @@ public record PredictOptions
         if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be >= 1, got {BatchSize}");
         if (McDropoutPasses < 2) throw new InvalidInputException(null, $"MC-dropout needs >= 2 passes, got {McDropoutPasses}");
         if (Overlap < 0) throw new InvalidInputException(null, $"overlap must not be negative, got {Overlap}");
+        if (CascadeThreshold is { } t && (!(t >= 0 && t <= 1) || Samples != SampleSourceKind.Ensemble))
+            throw new InvalidInputException(null, $"--cascade needs a threshold in [0, 1] and --samples ensemble, got {t} with {SampleSources.NameOf(Samples)}");
         UncertaintyMeasures.Get(Uncertainty);
     }
 }

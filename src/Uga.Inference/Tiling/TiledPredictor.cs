@@ -24,11 +24,14 @@ public static class TiledPredictor
         double factor = Resample.Factor(imageSpacingUm, manifest.SpacingUm);
         var atModel = Resample.Rgb(image, Resample.Scaled(image.Width, factor), Resample.Scaled(image.Height, factor));
 
-        var source = ensemble.CreateSource(options.Samples, options.McDropoutPasses);
+        var source = CascadeSource.For(ensemble, options);
         var stack = PredictStack(source, manifest.PatchSize, atModel, options)
             .Resample(image.Width, image.Height);
         long tiles = new TileLayout(manifest.PatchSize, options.OverlapFor(manifest.PatchSize)).Cover(new PixelRegion(0, 0, atModel.Width, atModel.Height)).Count;
-        return Summarise(stack, source, options, imageSpacingUm, manifest.SpacingUm) with { Forwards = tiles * source.SampleCount };
+        return Summarise(stack, source, options, imageSpacingUm, manifest.SpacingUm) with
+        {
+            Forwards = source is IForwardCounter counter ? counter.Forwards : tiles * source.SampleCount,
+        };
     }
 
     /// <summary>Mean, labels and uncertainty of a blended stack.</summary>

@@ -96,6 +96,8 @@ public static class EnsembleModels
         public IProbabilitySource CreateSource(SampleSourceKind kind, int passes = 8) =>
             kind == SampleSourceKind.Ensemble ? onnx.CreateSource(kind) : torch.CreateSource(kind, passes);
 
+        public IProbabilitySource CreateMemberSource(int first, int count) => onnx.CreateMemberSource(first, count);
+
         public void Dispose()
         {
             onnx.Dispose();

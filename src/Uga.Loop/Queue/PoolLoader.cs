@@ -42,6 +42,8 @@ internal static class PoolLoader
         var options = new SlidePredictionOptions
         {
             BatchSize = request.BatchSize,
+            Overlap = request.Overlap,
+            CascadeThreshold = request.CascadeThreshold,
             Progress = request.Progress,
             Cancellation = request.Cancellation,
         };
@@ -56,7 +58,13 @@ internal static class PoolLoader
 
     public static PoolItem LoadImage(PoolInput input, ArtifactCache cache, RankRequest request, string measure, List<string> notes)
     {
-        var options = new PredictOptions { BatchSize = request.BatchSize, Cancellation = request.Cancellation };
+        var options = new PredictOptions
+        {
+            BatchSize = request.BatchSize,
+            Overlap = request.Overlap,
+            CascadeThreshold = request.CascadeThreshold,
+            Cancellation = request.Cancellation,
+        };
         var (outcome, map) = ReadOrPredict(() => cache.ForImage(input.Path, input.Stem, input.SpacingUm, options), request, measure, notes);
         var image = ImageFile.ReadRgb(input.Path);
         double f = Math.Min(1.0, request.PreviewSize / (double)Math.Max(image.Width, image.Height));

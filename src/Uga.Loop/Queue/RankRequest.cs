@@ -88,6 +88,12 @@ public sealed record RankRequest
     /// <summary>Patches per forward pass.</summary>
     public int BatchSize { get; init; } = 8;
 
+    /// <summary>Overlap of the prediction's patches (model pixels) when an artifact must be made; null = half the patch.</summary>
+    public int? Overlap { get; init; }
+
+    /// <summary>Predict missing artifacts with a <see cref="CascadeSource"/> of this threshold; null = the full ensemble.</summary>
+    public double? CascadeThreshold { get; init; }
+
     /// <summary>Longest side of the preview PNGs.</summary>
     public int PreviewSize { get; init; } = 1024;
 
@@ -107,6 +113,7 @@ public sealed record RankRequest
     /// <summary>Checks everything that does not need the model or the pool, so mistakes fail before any prediction.</summary>
     public void Validate()
     {
+        new PredictOptions { BatchSize = BatchSize, Overlap = Overlap, CascadeThreshold = CascadeThreshold }.Validate();
         bool slides = SlidePaths.Count > 0, data = DataDir is not null;
         if (slides == data)
             throw new InvalidInputException(null, slides ? "give either slides or a dataset folder, not both" : "nothing to rank: give slide files or a dataset folder");
