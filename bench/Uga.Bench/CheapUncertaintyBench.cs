@@ -14,7 +14,7 @@ namespace Uga.Bench;
 public sealed class CheapUncertaintyBench : IConsoleBench
 {
     public string Name => "cheap-uncertainty";
-    public string Description => "top-K recall and cost of cheaper uncertainty maps vs the full one: --model DIR --slide FILE [--slide FILE…] [--k 10] [--patch 256] [--spacing UM]";
+    public string Description => "top-K recall and cost of cheaper uncertainty maps vs the full one: --model DIR --slide FILE [--slide FILE…] [--k 10] [--patch 256] [--spacing UM] [--cascades 0.5,0.7: only these cascades after the full map]";
 
     private static readonly (string Name, Func<int, int?> Overlap, double? Cascade)[] Variants =
     [
@@ -37,17 +37,28 @@ public sealed class CheapUncertaintyBench : IConsoleBench
         int modelPatch = Uga.Inference.ModelManifest.Read(Path.Combine(model, Uga.Inference.ModelManifest.FileName)).PatchSize;
         Console.WriteLine($"CPU: {CpuInfo.Describe()}");
         Console.WriteLine($"model {model} (patch {modelPatch}); {slides.Count} slides: {string.Join(", ", slides.Select(Path.GetFileName))}; top-{k}, candidate patch {patch}");
+        var variants = Variants;
+        if (BenchArgs.Get(args, "--cascades", "") is { Length: > 0 } list)
+            variants = [Variants[0], .. list.Split(',').Select(t => double.Parse(t, CultureInfo.InvariantCulture))
+                .Select(t => ($"cascade {t.ToString(CultureInfo.InvariantCulture)}", (Func<int, int?>)(_ => null), (double?)t))];
         using var dir = new BenchDir();
         var rows = new List<(string Name, double Recall, long Forwards, double Seconds)>();
         HashSet<(string, Uga.Imaging.PixelRegion)>? reference = null;
-        foreach (var (name, overlap, cascade) in Variants)
+        foreach (var (name, overlap, cascade) in variants)
         {
             var folder = dir.File(rows.Count.ToString(CultureInfo.InvariantCulture));
             var watch = Stopwatch.StartNew();
             var result = Ranker.Run(new RankRequest
             {
-                ModelDir = model, SlidePaths = slides, SlideSpacingUm = spacing, OutDir = folder, ArtifactsDir = folder, K = k, PatchSizePx = patch,
-                Overlap = overlap(modelPatch), CascadeThreshold = cascade,
+                ModelDir = model,
+                SlidePaths = slides,
+                SlideSpacingUm = spacing,
+                OutDir = folder,
+                ArtifactsDir = folder,
+                K = k,
+                PatchSizePx = patch,
+                Overlap = overlap(modelPatch),
+                CascadeThreshold = cascade,
             });
             var chosen = result.Selection.Chosen.Select(c => c.Key).ToHashSet();
             reference ??= chosen;

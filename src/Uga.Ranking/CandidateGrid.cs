@@ -26,11 +26,15 @@ public sealed record GridOptions
 
 /// <summary>
 /// What phase 1 of ranking knows of one slide: its kept candidates with every statistic that needs only this slide
-/// (sum, mean, max, the counts above the patch's and the slide's maxima) and the slide's maximum per measure. It is
-/// computed independently per slide, so it can run anywhere (one process per slide, one task per slide on a
-/// cluster); <see cref="CandidateGrid.Reduce"/> is the pool-wide phase 2.
+/// (sum, mean, max, the counts above the patch's and the slide's maxima), the slide's maximum per measure, and per
+/// measure and candidate the values above the slide's count threshold — all the pool count can need, since
+/// the pool's threshold is never below the slide's. It holds no maps (<see cref="Slide"/> keeps only the slide's id
+/// and size), so a pool of thousands of slides reduces in the memory of their features. It is computed
+/// independently per slide, so it can run anywhere (one process per slide, one task per slide on a cluster);
+/// <see cref="CandidateGrid.Reduce"/> is the pool-wide phase 2.
 /// </summary>
-public sealed record SlideFeatures(RankingSlide Slide, IReadOnlyList<Candidate> Candidates, IReadOnlyDictionary<string, double> Maxima);
+public sealed record SlideFeatures(RankingSlide Slide, IReadOnlyList<Candidate> Candidates, IReadOnlyDictionary<string, double> Maxima,
+    IReadOnlyDictionary<string, float[][]> AboveSlideThreshold);
 
 /// <summary>
 /// Lays a grid of square patches over the tissue of every slide in the pool and measures, for every uncertainty
@@ -62,6 +66,7 @@ public static class CandidateGrid
         var kept = LayOut(slide, options).ToList();
         var names = slide.Measures.Keys.Order(StringComparer.Ordinal).ToArray();
         var maxima = new Dictionary<string, double>(StringComparer.Ordinal);
+        var above = new Dictionary<string, float[][]>(StringComparer.Ordinal);
         foreach (var name in names)
         {
             var map = slide.Measures[name];
@@ -74,15 +79,20 @@ public static class CandidateGrid
             }
             maxima[name] = slideMax;
             double f = options.CountThresholdFactor;
-            foreach (var p in kept)
+            var values = new float[kept.Count][];
+            for (int i = 0; i < kept.Count; i++)
             {
+                var (p, window) = (kept[i], Window(kept[i].Region, options.SpacingUm, map));
                 var st = p.Stats[name];
-                var (cPatch, cSlide, _) = WindowScan.CountAbove(map.Map, Window(p.Region, options.SpacingUm, map), f * st.Max, f * slideMax, double.PositiveInfinity);
+                var (cPatch, cSlide, _) = WindowScan.CountAbove(map.Map, window, f * st.Max, f * slideMax, double.PositiveInfinity);
                 p.Stats[name] = st with { PatchCount = cPatch, SlideCount = cSlide };
+                values[i] = WindowScan.ValuesAbove(map.Map, window, f * slideMax, cSlide);
             }
+            above[name] = values;
         }
         var colour = slide.Colour is null ? null : new ColourIntegrals(slide.Colour);
-        return new SlideFeatures(slide, [.. kept.Select(p => ToCandidate(p, slide, colour, options))], maxima);
+        var candidates = kept.Select(p => ToCandidate(p, slide, colour, options)).ToList();
+        return new SlideFeatures(new RankingSlide(slide.Id, slide.Width, slide.Height, slide.SpacingUm), candidates, maxima, above);
     }
 
     /// <summary>
@@ -99,19 +109,20 @@ public static class CandidateGrid
             .ToDictionary(g => g.Key, g => g.Max(kv => kv.Value), StringComparer.Ordinal);
         var result = new List<Candidate>();
         foreach (var s in slides)
-            result.AddRange(s.Candidates.Select(c => c with { Measures = WithPoolCounts(s, c, poolMax, options) }));
+            result.AddRange(s.Candidates.Select((c, i) => c with { Measures = WithPoolCounts(s, i, poolMax, options) }));
         return result;
     }
 
-    private static Dictionary<string, MeasureStats> WithPoolCounts(SlideFeatures s, Candidate c, Dictionary<string, double> poolMax, GridOptions o)
+    private static Dictionary<string, MeasureStats> WithPoolCounts(SlideFeatures s, int index, Dictionary<string, double> poolMax, GridOptions o)
     {
+        var c = s.Candidates[index];
         var stats = new Dictionary<string, MeasureStats>(StringComparer.Ordinal);
         foreach (var (name, st) in c.Measures)
         {
             float threshold = (float)(o.CountThresholdFactor * poolMax[name]), slideThreshold = (float)(o.CountThresholdFactor * s.Maxima[name]);
             long pool = threshold == slideThreshold ? st.SlideCount
                 : threshold >= (float)s.Maxima[name] ? 0
-                : WindowScan.CountAbove(s.Slide.Measures[name].Map, Window(c.Region, o.SpacingUm, s.Slide.Measures[name]), threshold, double.PositiveInfinity, double.PositiveInfinity).A;
+                : WindowScan.CountAbove(s.AboveSlideThreshold[name][index], threshold);
             stats[name] = st with { PoolCount = pool };
         }
         return stats;

@@ -48,6 +48,32 @@ internal static class WindowScan
     }
 
     /// <summary>
+    /// The window's values strictly above <paramref name="threshold"/> (compared in float), in scan order: with them a
+    /// count above any higher threshold needs no map. Not sorted: a sort would cost every unit more than the few
+    /// reductions that count them save.
+    /// </summary>
+    /// <param name="count">How many there are (from <see cref="CountAbove(FloatMap, PixelRegion, double, double, double)"/>).</param>
+    public static float[] ValuesAbove(FloatMap map, PixelRegion window, double threshold, long count)
+    {
+        float t = (float)threshold;
+        var values = new float[count];
+        int n = 0;
+        for (int y = window.Y; y < window.Bottom; y++)
+            foreach (float v in map.Data.AsSpan((y * map.Width) + window.X, window.Width))
+                if (v > t) values[n++] = v;
+        return values;
+    }
+
+    /// <summary>How many of <paramref name="values"/> are strictly above <paramref name="threshold"/>.</summary>
+    public static long CountAbove(float[] values, float threshold)
+    {
+        long n = 0;
+        foreach (float v in values)
+            if (v > threshold) n++;
+        return n;
+    }
+
+    /// <summary>
     /// Pixels with value strictly above each threshold. Thresholds are rounded to float and compared in float, as
     /// the float32 arrays of the reference scripts do (u &gt; 0.8 · u.max() in NumPy/PyTorch stays float32).
     /// </summary>

@@ -21,6 +21,9 @@ public class TwoPhaseRankingTests
         var grid = new GridOptions { PatchSizePx = 10, SpacingUm = 1, MinTissueFraction = 0 };
 
         var features = slides.Select(s => CandidateGrid.Features(s, grid)).ToList();
+        // What a unit hands to the reduction holds no maps, only features (memory per slide, not per pixel).
+        Assert.All(features, f => Assert.Empty(f.Slide.Measures));
+        Assert.All(features, f => Assert.True(f.AboveSlideThreshold["ensemble-ce"].Sum(v => v.Length) < 40 * 30 / 2));
         // The phases can run in any order and place: reduce the features in reverse order of computation.
         var pool = CandidateGrid.Reduce([.. Enumerable.Reverse(features)], grid);
 
