@@ -18,7 +18,7 @@ public sealed class SlidePredictBench : IConsoleBench
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public string Name => "slide-predict";
-    public string Description => "predict virtual slides in fresh processes: --sizes 10000,25000,50000 --spacing 0.5 --islands 0.03 | --island-count N, --radius 600 --patch 128 --members 2 --depth 3 --base 8 --block 1024 --batch 8 --mask-spacing 8 --threads N";
+    public string Description => "predict virtual slides in fresh processes: --sizes 10000,25000,50000 --spacing 0.5 --islands 0.03 | --island-count N, --radius 600 --patch 128 --members 2 --depth 3 --base 8 --block 1024 --batch 8 --mask-spacing 8 --threads N --norm none|batch --backend torchsharp|onnx --overlap PX --cascade T";
 
     public int Run(string[] args)
     {
@@ -56,8 +56,11 @@ public sealed class SlidePredictBench : IConsoleBench
         int threads = BenchArgs.GetInt(args, "--threads", 0);
         if (threads > 0) TorchSharp.torch.set_num_threads(threads);
         using var slide = new VirtualSlide(spec);
-        using var ensemble = TinyEnsemble(spacing, BenchArgs.GetInt(args, "--patch", 128), BenchArgs.GetInt(args, "--members", 2),
-            BenchArgs.GetInt(args, "--depth", 3), BenchArgs.GetInt(args, "--base", 8));
+        var torchEnsemble = TinyEnsemble(spacing, BenchArgs.GetInt(args, "--patch", 128), BenchArgs.GetInt(args, "--members", 2),
+            BenchArgs.GetInt(args, "--depth", 3), BenchArgs.GetInt(args, "--base", 8), BenchArgs.Get(args, "--norm", "none"));
+        foreach (var member in torchEnsemble.Members) Uga.Learning.Inference.BatchNormFolding.Fold(member);
+        using Uga.Inference.IEnsembleModel ensemble = BenchArgs.Get(args, "--backend", "torchsharp") == "onnx"
+            ? Uga.Learning.Inference.EnsembleModels.Accelerate(torchEnsemble) : torchEnsemble;
 
         if (args.Contains("--render-only")) return TimeRendering(slide, spacing);
         var detecting = Stopwatch.StartNew();
@@ -77,12 +80,14 @@ public sealed class SlidePredictBench : IConsoleBench
             {
                 BlockSize = BenchArgs.GetInt(args, "--block", 1024),
                 BatchSize = BenchArgs.GetInt(args, "--batch", 8),
+                Overlap = args.Contains("--overlap") ? BenchArgs.GetInt(args, "--overlap", 0) : null,
+                CascadeThreshold = args.Contains("--cascade") ? double.Parse(BenchArgs.Get(args, "--cascade", "0"), Inv) : null,
             };
             var result = SlidePredictor.Predict(slide, ensemble, tissue, Path.Combine(dir.FullName, "labels.tif"),
                 Path.Combine(dir.FullName, "uncertainty.tif"), options);
             double seconds = result.Elapsed.TotalSeconds;
             Console.WriteLine(
-                $"| {size}² | {slide.Islands.Count} islands, tissue {100 * tissue.Fraction:0.0} % | {result.PatchesPredicted} / {result.PatchesSkipped} " +
+                $"| {size}² | {slide.Islands.Count} islands, tissue {100 * tissue.Fraction:0.0} % ({tissue.TissueAreaMm2 / (spacing * spacing * 1e-6) / 1e6:0.#} Mpx) | {result.PatchesPredicted} / {result.PatchesSkipped} " +
                 $"| {seconds:0.0} s | {result.PatchesPredicted / seconds:0.0} | {(double)size * size / 1e6 / seconds:0.0} " +
                 $"| {detecting.Elapsed.TotalSeconds:0.0} s | {maskPeak:0} MiB | {startRss:0} MiB | {PeakRssMiB():0} MiB (+{PeakRssMiB() - startRss:0}) " +
                 $"| {(GC.GetTotalAllocatedBytes() - allocatedBefore) / 1073741824.0:0.00} GiB |");
@@ -115,9 +120,9 @@ public sealed class SlidePredictBench : IConsoleBench
         return 0;
     }
 
-    internal static Ensemble TinyEnsemble(double spacing, int patch, int members, int depth, int baseChannels)
+    internal static Ensemble TinyEnsemble(double spacing, int patch, int members, int depth, int baseChannels, string normalisation = "none")
     {
-        var unet = new UNetOptions { Classes = 2, Depth = depth, BaseChannels = baseChannels, Normalisation = "none" };
+        var unet = new UNetOptions { Classes = 2, Depth = depth, BaseChannels = baseChannels, Normalisation = normalisation };
         var nets = new List<UNet>();
         for (int m = 0; m < members; m++)
         {

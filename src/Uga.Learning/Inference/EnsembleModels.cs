@@ -61,6 +61,12 @@ public static class EnsembleModels
     }
 
     /// <summary>
+    /// <paramref name="ensemble"/> (in memory, e.g. just trained) with its ensemble samples run by ONNX Runtime; the
+    /// result owns it and disposes it.
+    /// </summary>
+    public static IEnsembleModel Accelerate(Ensemble ensemble) => Accelerated.Of(ensemble);
+
+    /// <summary>
     /// Copies a model folder (manifest and member files, byte for byte, so its fingerprint is kept) to
     /// <paramref name="destination"/>, which appears complete or not at all. Loads it first: a broken model is refused
     /// before anything is written.
