@@ -104,4 +104,17 @@ public sealed class OnnxGraphTests
         Assert.Contains("net.onnx", e.Message);
         Assert.Contains("not a loadable ONNX model", e.Message);
     }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    [InlineData(0.0)]
+    public void ATruncatedMemberFileIsNamedNotCrashedOn(double keep)
+    {
+        using var dir = new TempDir();
+        var whole = LinearModel();
+        var folder = WriteModel(dir, whole[..(int)(whole.Length * keep)]);
+        var e = Assert.Throws<InvalidInputException>(() => Uga.Learning.Inference.EnsembleModels.Load(folder).Dispose());
+        Assert.Contains("net.onnx", e.Message);
+    }
 }
