@@ -35,24 +35,8 @@ public sealed class OnnxEnsemble : IEnsembleModel
     public static OnnxEnsemble Load(string modelDir, ModelManifest manifest, int? threads = null)
     {
         if (!manifest.IsOnnx) throw new InvalidInputException(modelDir, $"backend is {manifest.Backend}, not onnx");
-        var manifestPath = Path.Combine(modelDir, ModelManifest.FileName);
-        var sessions = new List<InferenceSession>();
-        var inputs = new List<string>();
-        try
-        {
-            foreach (var file in manifest.MemberFiles)
-            {
-                var session = Open(Path.Combine(modelDir, file), threads ?? DefaultThreads);
-                sessions.Add(session);
-                inputs.Add(OnnxSignature.Check(session, manifest, manifestPath, file));
-            }
-        }
-        catch
-        {
-            foreach (var s in sessions) s.Dispose();
-            throw;
-        }
-        return new OnnxEnsemble(manifest, sessions, [.. inputs]);
+        return Open(manifest, Path.Combine(modelDir, ModelManifest.FileName), threads,
+            (i, options) => OpenFile(Path.Combine(modelDir, manifest.MemberFiles[i]), options));
     }
 
     /// <summary>
@@ -63,13 +47,23 @@ public sealed class OnnxEnsemble : IEnsembleModel
     {
         if (!manifest.IsOnnx || members.Count != manifest.Members)
             throw new ArgumentException($"need an onnx manifest of {members.Count} members", nameof(manifest));
+        return Open(manifest, ModelManifest.FileName, threads, (i, options) => new InferenceSession(members[i], options));
+    }
+
+    /// <summary>Opens every member with one set of session options and checks it against the manifest; all or nothing.</summary>
+    private static OnnxEnsemble Open(ModelManifest manifest, string manifestPath, int? threads, Func<int, SessionOptions, InferenceSession> open)
+    {
+        using var options = Options(threads ?? DefaultThreads);
         var sessions = new List<InferenceSession>();
+        var inputs = new List<string>();
         try
         {
-            using var options = Options(threads ?? DefaultThreads);
-            foreach (var bytes in members) sessions.Add(new InferenceSession(bytes, options));
-            var inputs = sessions.Select((s, i) => OnnxSignature.Check(s, manifest, ModelManifest.FileName, manifest.MemberFiles[i])).ToArray();
-            return new OnnxEnsemble(manifest, sessions, inputs);
+            for (int i = 0; i < manifest.Members; i++)
+            {
+                sessions.Add(open(i, options));
+                inputs.Add(OnnxSignature.Check(sessions[i], manifest, manifestPath, manifest.MemberFiles[i]));
+            }
+            return new OnnxEnsemble(manifest, sessions, [.. inputs]);
         }
         catch
         {
@@ -118,10 +112,9 @@ public sealed class OnnxEnsemble : IEnsembleModel
         foreach (var s in sessions) s.Dispose();
     }
 
-    private static InferenceSession Open(string path, int? threads)
+    private static InferenceSession OpenFile(string path, SessionOptions options)
     {
         if (!File.Exists(path)) throw new InvalidInputException(path, "model member not found");
-        using var options = Options(threads);
         try
         {
             return new InferenceSession(path, options);

@@ -93,6 +93,7 @@ public sealed class CascadeSourceTests
         var plain = TiledPredictor.Predict(model, image, 1.0);
         var cascade = TiledPredictor.Predict(model, image, 1.0, new PredictOptions { CascadeThreshold = 0 });
         Assert.Equal(plain.Forwards, cascade.Forwards);
+        Assert.Equal(("ensemble", "ensemble-cascade-0"), (plain.SampleSource, cascade.SampleSource));
         Assert.True(plain.Uncertainty.Data.Zip(cascade.Uncertainty.Data, (a, b) => Math.Abs(a - b)).Max() < 1e-6);
         var cheap = TiledPredictor.Predict(model, image, 1.0, new PredictOptions { CascadeThreshold = 1 });
         Assert.Equal(plain.Forwards / 3, cheap.Forwards);

@@ -32,7 +32,12 @@ public sealed class CascadeSource : IProbabilitySource, IForwardCounter
     }
 
     public double Threshold { get; }
-    public string Name => "ensemble";
+
+    /// <summary>Not the plain "ensemble": artifact keys and summaries must tell a cascade's samples apart.</summary>
+    public string Name => NameFor(Threshold);
+
+    public static string NameFor(double threshold) =>
+        $"ensemble-cascade-{threshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     public int SampleCount => 1 + rest.SampleCount;
 
     /// <summary>Tiles seen and tiles escalated to the whole ensemble so far.</summary>

@@ -33,9 +33,7 @@ public record PredictOptions
     public double? CascadeThreshold { get; init; }
 
     /// <summary>What the samples are called in artifacts and their keys: a cascade is not the plain ensemble.</summary>
-    public string SourceName => CascadeThreshold is { } t
-        ? $"ensemble-cascade-{t.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
-        : SampleSources.NameOf(Samples);
+    public string SourceName => CascadeThreshold is { } t ? CascadeSource.NameFor(t) : SampleSources.NameOf(Samples);
 
     /// <summary>Keep the per-sample probabilities in the result (memory: S·C floats per pixel).</summary>
     public bool KeepSamples { get; init; }

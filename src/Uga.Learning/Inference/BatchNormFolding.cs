@@ -59,17 +59,30 @@ public static class BatchNormFolding
         return folded;
     }
 
+    /// <summary>
+    /// The weight and bias of the one convolution equal to <paramref name="conv"/> then <paramref name="bn"/> in eval
+    /// mode (computed in float64, returned as float32; the caller's dispose scope owns them). The in-place fold and
+    /// the ONNX exporter both use it.
+    /// </summary>
+    public static (Tensor Weight, Tensor Bias) Folded(Conv2d conv, BatchNorm2d bn)
+    {
+        using var noGrad = no_grad();
+        var sigma = (bn.running_var!.to_type(ScalarType.Float64) + bn.eps).sqrt();
+        var scale = (bn.weight is null ? ones_like(sigma) : bn.weight.to_type(ScalarType.Float64)) / sigma;
+        var shift = bn.bias is null ? zeros_like(scale) : bn.bias.to_type(ScalarType.Float64);
+        var bias = conv.bias is null ? zeros_like(scale) : conv.bias.to_type(ScalarType.Float64);
+        var weight = conv.weight!.to_type(ScalarType.Float64) * scale.view(-1, 1, 1, 1);
+        var newBias = ((bias - bn.running_mean!.to_type(ScalarType.Float64)) * scale) + shift;
+        return (weight.to_type(ScalarType.Float32), newBias.to_type(ScalarType.Float32));
+    }
+
     /// <summary>Rewrites <paramref name="conv"/> to include <paramref name="bn"/> and makes the BN an exact identity.</summary>
     public static void FoldInto(Conv2d conv, BatchNorm2d bn)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var sigma = (bn.running_var! + bn.eps).sqrt();
-        var scale = bn.weight is null ? 1 / sigma : bn.weight / sigma;
-        var shift = bn.bias is null ? zeros_like(scale) : bn.bias.detach();
-        var bias = conv.bias is null ? zeros_like(scale) : conv.bias.detach();
-        conv.weight!.mul_(scale.view(-1, 1, 1, 1));
-        var newBias = ((bias - bn.running_mean!) * scale) + shift;
+        var (weight, newBias) = Folded(conv, bn);
+        conv.weight!.copy_(weight);
         if (conv.bias is null) conv.bias = new Parameter(newBias.detach().clone().MoveToOuterDisposeScope(), requires_grad: false);
         else conv.bias.copy_(newBias);
 

@@ -67,6 +67,17 @@ public static class EnsembleModels
     public static IEnsembleModel Accelerate(Ensemble ensemble) => Accelerated.Of(ensemble);
 
     /// <summary>
+    /// The TorchSharp networks behind a loaded model (for what only they have, the U-Net's bottleneck), or null for an
+    /// ONNX model folder.
+    /// </summary>
+    public static Ensemble? TorchSharpMembers(IEnsembleModel model) => model switch
+    {
+        Ensemble ensemble => ensemble,
+        Accelerated accelerated => accelerated.Torch,
+        _ => null,
+    };
+
+    /// <summary>
     /// Copies a model folder (manifest and member files, byte for byte, so its fingerprint is kept) to
     /// <paramref name="destination"/>, which appears complete or not at all. Loads it first: a broken model is refused
     /// before anything is written.
@@ -98,6 +109,8 @@ public static class EnsembleModels
         }
 
         public ModelManifest Manifest => torch.Manifest;
+
+        public Ensemble Torch => torch;
 
         public IProbabilitySource CreateSource(SampleSourceKind kind, int passes = 8) =>
             kind == SampleSourceKind.Ensemble ? onnx.CreateSource(kind) : torch.CreateSource(kind, passes);

@@ -88,7 +88,7 @@ public static class OnnxExport
             {
                 case Conv2d conv:
                     var bn = i + 1 < layers.Count ? layers[i + 1] as BatchNorm2d : null;
-                    var (w, b) = bn is null ? (conv.weight!, conv.bias) : Folded(conv, bn);
+                    var (w, b) = bn is null ? (conv.weight!, conv.bias) : BatchNormFolding.Folded(conv, bn);
                     var inputs = new List<string> { x, weights.Add(w) };
                     if (b is not null) inputs.Add(weights.Add(b));
                     x = graph.Node("Conv", inputs, OnnxAttr.Of("kernel_shape", 3L, 3L), OnnxAttr.Of("pads", 1L, 1L, 1L, 1L));
@@ -108,17 +108,6 @@ public static class OnnxExport
             }
         }
         return x;
-    }
-
-    // Eval-mode BN: y = (conv(x) + b − μ)·γ/σ + β, so w' = w·γ/σ per output channel and b' = (b − μ)·γ/σ + β.
-    private static (Tensor Weight, Tensor Bias) Folded(Conv2d conv, BatchNorm2d bn)
-    {
-        var sigma = (bn.running_var!.to_type(ScalarType.Float64) + bn.eps).sqrt();
-        var scale = (bn.weight is null ? ones_like(sigma) : bn.weight.to_type(ScalarType.Float64)) / sigma;
-        var shift = bn.bias is null ? zeros_like(scale) : bn.bias.to_type(ScalarType.Float64);
-        var bias = conv.bias is null ? zeros_like(scale) : conv.bias.to_type(ScalarType.Float64);
-        var weight = conv.weight!.to_type(ScalarType.Float64) * scale.view(-1, 1, 1, 1);
-        return (weight.to_type(ScalarType.Float32), (((bias - bn.running_mean!.to_type(ScalarType.Float64)) * scale) + shift).to_type(ScalarType.Float32));
     }
 
     /// <summary>Names and stores every weight tensor once, in graph order.</summary>

@@ -39,7 +39,8 @@ public static class Ranker
         CheckUniqueStems(slidePaths.Count > 0 ? slidePaths : cases.Select(c => c.ImagePath).ToList());
 
         using var ensemble = EnsembleModels.Load(request.ModelDir);
-        if (ensemble.Manifest.IsOnnx && RankingStrategies.NeedsEmbeddings(strategy.Name))
+        var encoder = EnsembleModels.TorchSharpMembers(ensemble);
+        if (encoder is null && RankingStrategies.NeedsEmbeddings(strategy.Name))
             throw new InvalidInputException(request.ModelDir, $"strategy {strategy.Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
         var settings = request.Settings(ensemble.Manifest.SpacingUm);
         var grid = settings.Grid;
@@ -65,11 +66,7 @@ public static class Ranker
             request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
         }
         var pool = Exclude(CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress), request, out excluded);
-        if (RankingStrategies.NeedsEmbeddings(strategy.Name))
-        {
-            using var encoder = Ensemble.Load(request.ModelDir);   // the TorchSharp members: the bottleneck is read from them
-            pool = CandidatePatches.WithEmbeddings(pool, inputs, encoder, request);
-        }
+        if (RankingStrategies.NeedsEmbeddings(strategy.Name)) pool = CandidatePatches.WithEmbeddings(pool, inputs, encoder!, request);
         var selection = ExplainShortfall(excluded, () => settings.Choose(pool));
         var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
         return new RankResult
