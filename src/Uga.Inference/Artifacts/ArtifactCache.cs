@@ -12,7 +12,7 @@ namespace Uga.Inference.Artifacts;
 /// </summary>
 public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel ensemble)
 {
-    // Tile images are small (GlaS ~775×522 px): 256² chunks keep the padding of edge chunks, which is written and
+    // Tile images are small (GlaS ~388×261 px at 1 µm/px): 256² chunks keep the padding of edge chunks, which is written and
     // compressed like data, to a few per cent instead of the 1024² slide block's 2.5×.
     private const int ImageChunk = 256;
 
@@ -45,7 +45,8 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
         var path = PredictionArtifact.PathFor(Folder, stem);
         if (Reusable(path, key, out var stale) is { } artifact) return new ArtifactOutcome(artifact, 0, null, null);
         var image = ImageFile.ReadRgb(imagePath);
-        var prediction = TiledPredictor.Predict(ensemble, image, spacingUm, options with { KeepSamples = true });
+        var prediction = TiledPredictor.PredictAtModelSpacing(ensemble, image, spacingUm, options);
+        var stack = prediction.Stack;
         var draft = new ArtifactManifest
         {
             Key = key,
@@ -53,9 +54,9 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
             SlideWidth = image.Width,
             SlideHeight = image.Height,
             SlideSpacingUm = spacingUm,
-            Width = image.Width,
-            Height = image.Height,
-            SpacingUm = spacingUm,
+            Width = stack.Width,
+            Height = stack.Height,
+            SpacingUm = ensemble.Manifest.SpacingUm,
             ClassNames = ensemble.Manifest.ClassNames,
             Measures = ArtifactWriter.AllMeasures,
             Chunk = ImageChunk,
@@ -64,8 +65,8 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
         };
         using (var writer = ArtifactWriter.Create(path, draft))
         {
-            writer.WriteStack(new PixelRegion(0, 0, image.Width, image.Height), prediction.Samples!);
-            writer.Complete(prediction.Forwards / Math.Max(1, prediction.SampleCount));
+            writer.WriteStack(new PixelRegion(0, 0, stack.Width, stack.Height), stack);
+            writer.Complete(prediction.Forwards / Math.Max(1, stack.Samples));
         }
         return new ArtifactOutcome(PredictionArtifact.Open(path), prediction.Forwards, stale, null);
     }

@@ -17,6 +17,18 @@ public static class TiledPredictor
     public static PredictionResult Predict(IEnsembleModel ensemble, RgbImage image, double imageSpacingUm, PredictOptions? options = null)
     {
         options ??= new PredictOptions();
+        var atModel = PredictAtModelSpacing(ensemble, image, imageSpacingUm, options);
+        var stack = atModel.Stack.Resample(image.Width, image.Height);
+        return Summarise(stack, atModel.Source, options, imageSpacingUm, ensemble.Manifest.SpacingUm) with { Forwards = atModel.Forwards };
+    }
+
+    /// <summary>
+    /// The blended per-sample probabilities of <paramref name="image"/> on the pixel grid of the image resampled to
+    /// the model's spacing — what the networks saw, before any resampling back. Stores and rankers keep maps at this
+    /// spacing: a 0.5 µm/px image predicted at 1 µm/px has a quarter of the pixels to summarise and store.
+    /// </summary>
+    public static ModelSpacingSamples PredictAtModelSpacing(IEnsembleModel ensemble, RgbImage image, double imageSpacingUm, PredictOptions options)
+    {
         options.Validate();
         if (!double.IsFinite(imageSpacingUm) || imageSpacingUm <= 0)
             throw new InvalidInputException(null, $"image spacing must be a positive number of µm/px, got {imageSpacingUm}");
@@ -25,13 +37,9 @@ public static class TiledPredictor
         var atModel = Resample.Rgb(image, Resample.Scaled(image.Width, factor), Resample.Scaled(image.Height, factor));
 
         var source = CascadeSource.For(ensemble, options);
-        var stack = PredictStack(source, manifest.PatchSize, atModel, options)
-            .Resample(image.Width, image.Height);
+        var stack = PredictStack(source, manifest.PatchSize, atModel, options);
         long tiles = new TileLayout(manifest.PatchSize, options.OverlapFor(manifest.PatchSize)).Cover(new PixelRegion(0, 0, atModel.Width, atModel.Height)).Count;
-        return Summarise(stack, source, options, imageSpacingUm, manifest.SpacingUm) with
-        {
-            Forwards = source is IForwardCounter counter ? counter.Forwards : tiles * source.SampleCount,
-        };
+        return new ModelSpacingSamples(stack, source, source is IForwardCounter counter ? counter.Forwards : tiles * source.SampleCount);
     }
 
     /// <summary>Mean, labels and uncertainty of a blended stack.</summary>
@@ -139,3 +147,6 @@ public static class TiledPredictor
         return m < n ? m : period - m;
     }
 }
+
+/// <summary>Per-sample probabilities at the model's spacing, the source that made them and its network forwards.</summary>
+public sealed record ModelSpacingSamples(SampleProbabilities Stack, IProbabilitySource Source, long Forwards);

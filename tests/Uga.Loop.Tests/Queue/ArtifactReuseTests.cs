@@ -1,6 +1,7 @@
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
+using Uga.Inference.Uncertainty;
 using Uga.Learning;
 using Uga.Loop.Queue;
 using Uga.Ranking;
@@ -84,6 +85,41 @@ public class ArtifactReuseTests
         var chosen = CandidateSelector.Select(pool, request.CreateStrategy(), request.SelectionOptions()).Chosen;
 
         Assert.Equal(Keys(ranked), chosen.Select(c => c.Key).ToArray());
+    }
+
+    // A 0.5 µm/px image ranked by a 1 µm/px model: the artifact keeps the networks' own grid (a quarter of the
+    // image's pixels to summarise and store), and its map is exactly what the networks predicted there.
+    [Fact]
+    public void AnImageFinerThanTheModelIsStoredAtTheModelsSpacing()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("data/images"));
+        var image = Resample.Rgb(TissueImage(300, 220, 1), 600, 440); // the fixture's tissue, scanned twice as fine
+        ImageFile.WritePng(image, dir.File("data/images/a.png"));
+        var model = TinyModel(dir, 1.0);
+        var request = new RankRequest
+        {
+            ModelDir = model,
+            DataDir = dir.File("data"),
+            DataSpacingUm = 0.5,
+            OutDir = dir.File("out"),
+            ArtifactsDir = dir.File("artifacts"),
+            K = 2,
+            PatchSizePx = 32,
+        };
+
+        Ranker.Run(request);
+
+        var artifact = PredictionArtifact.Open(Path.Combine(request.ArtifactsDir!, "a" + PredictionArtifact.Extension));
+        var m = artifact.Manifest;
+        Assert.Equal((300, 220, 1.0), (m.Width, m.Height, m.SpacingUm));
+        Assert.Equal((600, 440, 0.5), (m.SlideWidth, m.SlideHeight, m.SlideSpacingUm));
+        using var ensemble = Uga.Learning.Inference.EnsembleModels.Load(model);
+        var direct = TiledPredictor.PredictAtModelSpacing(ensemble, image, 0.5, new PredictOptions());
+        var expected = UncertaintyMeasures.Map(UncertaintyMeasures.Get(request.Measure), direct.Stack);
+        var (stored, spacing) = artifact.ReadMeasure(request.Measure);
+        Assert.Equal(1.0, spacing);
+        Assert.Equal(expected.Data, stored.Data);
     }
 
     private static RankRequest Request(TempDir dir, string slide, string model) => new()
