@@ -1,5 +1,6 @@
 using Uga.Imaging;
 using Uga.Inference;
+using Uga.Inference.Artifacts;
 using Uga.Inference.Uncertainty;
 using Uga.Slides;
 using Uga.Slides.Tissue;
@@ -21,7 +22,7 @@ internal sealed class Run
     private readonly DateTime started = DateTime.UtcNow;
     private long patchesDone;
 
-    public Run(Slide slide, IEnsembleModel ensemble, TissueMask tissue, SlidePredictionOptions options, int width, int height)
+    public Run(Slide slide, IEnsembleModel ensemble, TissueMask tissue, SlidePredictionOptions options, int width, int height, RowBand rows)
     {
         this.slide = slide;
         this.ensemble = ensemble;
@@ -29,6 +30,7 @@ internal sealed class Run
         this.options = options;
         Width = width;
         Height = height;
+        Rows = rows;
         patch = ensemble.Manifest.PatchSize;
         layout = new TileLayout(patch, options.Overlap ?? patch / 2);
         window = new BlendWindow(patch);
@@ -36,7 +38,7 @@ internal sealed class Run
         if (source is IStochasticSource stochastic && options.Seed is { } seed) stochastic.Reseed(seed);
         Classes = ensemble.Manifest.ClassCount;
         ClassPixels = new long[Classes];
-        totalPatches = CountBlockPatches(width, height, options.BlockSize);
+        totalPatches = CountBlockPatches(width, rows, options.BlockSize);
         PreviewSpacing = SpacingUm * Math.Max(1.0, Math.Max(width, height) / (double)options.PreviewSize);
         PreviewLabels = new LabelMap(PreviewExtent(width), PreviewExtent(height));
         PreviewUncertainty = new FloatMap(PreviewLabels.Width, PreviewLabels.Height);
@@ -44,6 +46,10 @@ internal sealed class Run
 
     public int Width { get; }
     public int Height { get; }
+
+    /// <summary>The rows this run predicts: all of them, or one unit's band.</summary>
+    public RowBand Rows { get; }
+    public SlidePredictionOptions Options => options;
     public int Classes { get; }
     public IReadOnlyList<string> ClassNames => ensemble.Manifest.ClassNames;
     public double SpacingUm => ensemble.Manifest.SpacingUm;
@@ -122,12 +128,12 @@ internal sealed class Run
     private PixelRegion GridPatch(int kx, int ky) => new((kx * layout.Stride) - layout.Margin, (ky * layout.Stride) - layout.Margin, patch, patch);
 
     // Patches on block borders are run once for every block they touch, so progress counts them block by block.
-    private long CountBlockPatches(int width, int height, int blockSize)
+    private long CountBlockPatches(int width, RowBand rows, int blockSize)
     {
         long count = 0;
-        for (int by = 0; by < height; by += blockSize)
+        for (int by = rows.Y0; by < rows.Y1; by += blockSize)
             for (int bx = 0; bx < width; bx += blockSize)
-                count += CountPatches(new PixelRegion(bx, by, Math.Min(blockSize, width - bx), Math.Min(blockSize, height - by)));
+                count += CountPatches(new PixelRegion(bx, by, Math.Min(blockSize, width - bx), Math.Min(blockSize, rows.Y1 - by)));
         return count;
     }
 

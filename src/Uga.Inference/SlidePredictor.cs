@@ -26,10 +26,8 @@ public static class SlidePredictor
         options ??= new SlidePredictionOptions();
         options.Validate();
         var manifest = ensemble.Manifest;
-        var (w, h) = slide.SizeAt(manifest.SpacingUm);
-        if (w > PyramidalTiffWriter.MaxDimension || h > PyramidalTiffWriter.MaxDimension)
-            throw new InvalidInputException(slide.Path, $"slide is {w}x{h} px at {manifest.SpacingUm} µm/px, beyond the {PyramidalTiffWriter.MaxDimension} px a map can hold");
-        var run = new Run(slide, ensemble, tissue, options, (int)w, (int)h);
+        var (w, h) = MapSize(slide, manifest);
+        var run = new Run(slide, ensemble, tissue, options, w, h, new RowBand(0, h));
         var measure = UncertaintyMeasures.Get(options.Uncertainty);
         var scale = UncertaintyScale(measure.Name, manifest.ClassCount);
         var tiff = new PyramidalTiffOptions { TileSize = options.TileSize, ClassNames = manifest.ClassNames };
@@ -39,22 +37,12 @@ public static class SlidePredictor
 
         using var artifact = options.Artifact is { } target ? ArtifactWriter.Create(target.Path, Draft(slide, target.Key, run, options)) : null;
         var clock = Stopwatch.StartNew();
-        // One pair of band buffers for the whole slide: a fresh pair per band is garbage on the large-object heap
-        // that the GC may leave resident for several bands.
-        var labelsBuffer = new byte[(long)run.Width * Math.Min(options.BlockSize, run.Height)];
-        var uncertaintyBuffer = new byte[labelsBuffer.Length];
-        for (int by = 0; by < run.Height; by += options.BlockSize)
+        PredictRows(run, measure, scale, artifact, (bandLabels, bandUncertainty) =>
         {
-            int bandHeight = Math.Min(options.BlockSize, run.Height - by);
-            var bandLabels = labelsBuffer.AsSpan(0, run.Width * bandHeight);
-            var bandUncertainty = uncertaintyBuffer.AsSpan(0, bandLabels.Length);
-            for (int bx = 0; bx < run.Width; bx += options.BlockSize)
-                PredictBlock(run, measure, scale, new PixelRegion(bx, by, Math.Min(options.BlockSize, run.Width - bx), bandHeight),
-                    bandLabels, bandUncertainty, artifact);
             labels.WriteRows(bandLabels);
             uncertainty.WriteRows(bandUncertainty);
             foreach (var v in bandLabels) run.ClassPixels[Math.Min(v, run.ClassPixels.Length - 1)]++;
-        }
+        });
         labels.Complete();
         uncertainty.Complete();
         artifact?.Complete(run.PatchesPredicted);
@@ -78,6 +66,59 @@ public static class SlidePredictor
             PreviewUncertainty = run.PreviewUncertainty,
             PreviewSpacingUm = run.PreviewSpacing,
         };
+    }
+
+    /// <summary>
+    /// Predicts only <paramref name="rows"/> of the slide's maps (cut to the map; Y0 on the block grid) into the band
+    /// artifact <see cref="SlidePredictionOptions.Artifact"/> — one work unit's share of a very large slide. No display
+    /// TIFFs: those need the whole slide. Returns the patch forwards run.
+    /// </summary>
+    public static long PredictRows(Slide slide, IEnsembleModel ensemble, TissueMask tissue, RowBand rows, SlidePredictionOptions options)
+    {
+        options.Validate();
+        var target = options.Artifact ?? throw new ArgumentException("a band is only ever stored as a band artifact", nameof(options));
+        if (rows.Y0 < 0 || rows.Y0 % options.BlockSize != 0 || rows.Y1 <= rows.Y0)
+            throw new ArgumentException($"{rows} must start on the {options.BlockSize} px block grid and hold at least one row", nameof(rows));
+        var (w, h) = MapSize(slide, ensemble.Manifest);
+        var band = rows.ClippedTo(h);
+        var run = new Run(slide, ensemble, tissue, options, w, h, band);
+        var measure = UncertaintyMeasures.Get(options.Uncertainty);
+        using var artifact = ArtifactWriter.Create(target.Path, Draft(slide, target.Key, run, options) with { Rows = band });
+        PredictRows(run, measure, UncertaintyScale(measure.Name, ensemble.Manifest.ClassCount), artifact, (_, _) => { });
+        artifact.Complete(run.PatchesPredicted);
+        return run.Forwards;
+    }
+
+    private static (int Width, int Height) MapSize(Slide slide, ModelManifest manifest)
+    {
+        var (w, h) = slide.SizeAt(manifest.SpacingUm);
+        if (w > PyramidalTiffWriter.MaxDimension || h > PyramidalTiffWriter.MaxDimension)
+            throw new InvalidInputException(slide.Path, $"slide is {w}x{h} px at {manifest.SpacingUm} µm/px, beyond the {PyramidalTiffWriter.MaxDimension} px a map can hold");
+        return ((int)w, (int)h);
+    }
+
+    private delegate void RowDone(Span<byte> labels, Span<byte> uncertaintyCodes);
+
+    // Rows of blocks from the run's first row to its last; each finished row of blocks is handed to rowDone as labels
+    // and uncertainty codes (width × rows).
+    private static void PredictRows(Run run, IUncertaintyMeasure measure, Gray8Scale scale, ArtifactWriter? artifact,
+        RowDone rowDone)
+    {
+        int blockSize = run.Options.BlockSize;
+        // One pair of band buffers for the whole slide: a fresh pair per band is garbage on the large-object heap
+        // that the GC may leave resident for several bands.
+        var labelsBuffer = new byte[(long)run.Width * Math.Min(blockSize, Math.Max(1, run.Rows.Height))];
+        var uncertaintyBuffer = new byte[labelsBuffer.Length];
+        for (int by = run.Rows.Y0; by < run.Rows.Y1; by += blockSize)
+        {
+            int bandHeight = Math.Min(blockSize, run.Rows.Y1 - by);
+            var bandLabels = labelsBuffer.AsSpan(0, run.Width * bandHeight);
+            var bandUncertainty = uncertaintyBuffer.AsSpan(0, bandLabels.Length);
+            for (int bx = 0; bx < run.Width; bx += blockSize)
+                PredictBlock(run, measure, scale, new PixelRegion(bx, by, Math.Min(blockSize, run.Width - bx), bandHeight),
+                    bandLabels, bandUncertainty, artifact);
+            rowDone(bandLabels, bandUncertainty);
+        }
     }
 
     /// <summary>

@@ -124,7 +124,7 @@ internal static class ClusterCommand
                 var open = unit.Slides.Where(s => s.Problem is not null).ToList();
                 Console.WriteLine(open.Count == 0
                     ? $"unit {unit.Shard}: done ({unit.Slides.Count} slides)"
-                    : $"unit {unit.Shard}: {open.Count} of {unit.Slides.Count} slides not done: {string.Join("; ", open.Select(s => $"{s.SlideId} ({s.Problem})"))}");
+                    : $"unit {unit.Shard}: {open.Count} of {unit.Slides.Count} slides not done: {string.Join("; ", open.Select(s => $"{s.Name} ({s.Problem})"))}");
             }
             var jobs = Slurm.Submitted(ws.Root);
             if (jobs.Count > 0)

@@ -136,7 +136,10 @@ internal static class RankCommand
                 return Task.FromResult(0);
             }
             if (parse.GetValue(units) is { } unitCount)
+            {
                 WorkUnits.RequireDone(WorkUnits.Status(ws, unitCount), ws.Root);
+                foreach (var id in WorkUnits.Gather(ws, unitCount)) Console.WriteLine($"{id}: joined the units' row bands into one artifact");
+            }
             bool exclude = !parse.GetValue(includeAnnotated);
             var (result, round) = WorkspaceRanker.Run(ws, request, excludeQueued: exclude);
             Report(result);

@@ -29,7 +29,7 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
     /// </summary>
     public ArtifactOutcome ForSlide(Slide slide, string stem, TissueMask tissue, SlidePredictionOptions options, string mapsDir)
     {
-        var key = PredictionKey.Of(ModelHash, slide.Path, options, ensemble.Manifest.PatchSize, options.MinTissueFraction);
+        var key = KeyFor(slide.Path, options);
         var path = PredictionArtifact.PathFor(Folder, stem);
         if (Reusable(path, key, out var stale) is { } artifact) return new ArtifactOutcome(artifact, 0, null, null);
         Directory.CreateDirectory(mapsDir);
@@ -37,6 +37,27 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
             Path.Combine(mapsDir, stem + ".uncertainty.tif"), options with { Artifact = new ArtifactTarget(path, key) });
         return new ArtifactOutcome(PredictionArtifact.Open(path), result.Forwards, stale, result);
     }
+
+    /// <summary>The slide's whole artifact when it is current (so none of its bands needs predicting), else null.</summary>
+    public PredictionArtifact? Current(string slidePath, string stem, SlidePredictionOptions options) =>
+        PredictionArtifact.TryReuse(PredictionArtifact.PathFor(Folder, stem), KeyFor(slidePath, options), out _);
+
+    /// <summary>
+    /// The band artifact of <paramref name="rows"/> of <paramref name="slide"/> (<see cref="ArtifactBands"/>): reused
+    /// when current, otherwise predicted; no display TIFFs.
+    /// </summary>
+    public ArtifactOutcome ForBand(Slide slide, string stem, TissueMask tissue, SlidePredictionOptions options, RowBand rows)
+    {
+        var key = KeyFor(slide.Path, options);
+        var path = ArtifactBands.PathFor(Folder, stem, rows.Y0);
+        if (ArtifactBands.TryReuse(path, key, rows, out var why) is { } band) return new ArtifactOutcome(band, 0, null, null);
+        long forwards = SlidePredictor.PredictRows(slide, ensemble, tissue, rows, options with { Artifact = new ArtifactTarget(path, key) });
+        return new ArtifactOutcome(PredictionArtifact.Open(path), forwards, why is null ? null : $"{why}; predicting again", null);
+    }
+
+    /// <summary>The key of predicting the slide at <paramref name="slidePath"/> with <paramref name="options"/> by this cache's model.</summary>
+    public PredictionKey KeyFor(string slidePath, SlidePredictionOptions options) =>
+        PredictionKey.Of(ModelHash, slidePath, options, ensemble.Manifest.PatchSize, options.MinTissueFraction);
 
     /// <summary>The artifact of a tile image at <paramref name="spacingUm"/>, predicted in memory when needed.</summary>
     public ArtifactOutcome ForImage(string imagePath, string stem, double spacingUm, PredictOptions options)

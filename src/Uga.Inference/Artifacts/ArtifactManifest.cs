@@ -38,6 +38,13 @@ public sealed record ArtifactManifest
     public IReadOnlyList<string> Features { get; init; } = [];
 
     public required int Chunk { get; init; }
+
+    /// <summary>
+    /// The rows a band unit stored (the other chunks are absent); null for a whole prediction. Only
+    /// <see cref="ArtifactBands.Merge"/> reads band artifacts: they never stand for a slide's prediction.
+    /// </summary>
+    public RowBand? Rows { get; init; }
+
     public required long PatchesPredicted { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 

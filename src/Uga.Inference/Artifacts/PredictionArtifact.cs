@@ -49,7 +49,7 @@ public sealed class PredictionArtifact
         try
         {
             var artifact = Open(path);
-            var mismatch = key.Mismatch(artifact.Manifest.Key);
+            var mismatch = artifact.Manifest.Rows is { } rows ? $"it holds {rows} only (one unit's band)" : key.Mismatch(artifact.Manifest.Key);
             why = mismatch is null ? null : $"{path}: {mismatch}";
             return mismatch is null ? artifact : null;
         }

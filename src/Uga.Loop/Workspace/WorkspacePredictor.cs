@@ -26,17 +26,20 @@ public readonly record struct Shard(int Index, int Count)
     }
 
     /// <summary>The ids of this part, in ordinal order.</summary>
-    public IReadOnlyList<string> Of(IEnumerable<string> ids)
+    public IReadOnlyList<string> Of(IEnumerable<string> ids) => Deal([.. ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]);
+
+    /// <summary>This shard's items of an already ordered list, dealt round-robin.</summary>
+    public IReadOnlyList<T> Deal<T>(IReadOnlyList<T> ordered)
     {
         var (index, count) = (Index, Count);
-        return [.. ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Where((_, k) => k % count == index - 1)];
+        return [.. ordered.Where((_, k) => k % count == index - 1)];
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");
 }
 
-/// <summary>What predicting one slide of the workspace did.</summary>
-public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reused, long Forwards, string? StaleNote);
+/// <summary>What predicting one slide of the workspace (or one band of its rows, <paramref name="Rows"/>) did.</summary>
+public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reused, long Forwards, string? StaleNote, RowBand? Rows = null);
 
 /// <summary>
 /// Predicts the prediction artifacts of a workspace's registered slides (all of them, or one shard) with the current
@@ -47,21 +50,32 @@ public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reu
 public static class WorkspacePredictor
 {
     public static IReadOnlyList<SlideArtifact> Predict(LoopWorkspace workspace, Shard shard, SlidePredictionOptions options,
-        double? slideSpacingUm = null)
+        double? slideSpacingUm = null, int bandHeight = WorkPartition.DefaultBandHeight)
     {
         var slides = workspace.Store.Slides().ToDictionary(s => s.Id, StringComparer.Ordinal);
         if (slides.Count == 0) throw new InvalidInputException(workspace.ManifestPath, "no slides registered; run `uga workspace add-slides` first");
+        if (bandHeight % options.BlockSize != 0)
+            throw new InvalidInputException(null, $"band height {bandHeight} must be a multiple of the block size {options.BlockSize}");
         var modelDir = workspace.ModelDir(workspace.Manifest.Current);
         using var ensemble = EnsembleModels.Load(modelDir);
         var cache = new ArtifactCache(workspace.ArtifactsDir, modelDir, ensemble);
+        var parts = WorkPartition.Parts(slides.Values, ensemble.Manifest.SpacingUm, shard.Count, bandHeight);
         var done = new List<SlideArtifact>();
-        foreach (var id in shard.Of(slides.Keys))
+        foreach (var (id, rows) in shard.Deal(parts))
         {
             options.Cancellation.ThrowIfCancellationRequested();
+            // A band of a slide whose whole artifact is current (merged by an earlier reduction) has nothing to do.
+            if (rows is not null && cache.Current(slides[id].Path, id, options) is { } whole)
+            {
+                done.Add(new SlideArtifact(id, whole.Path, true, 0, null, rows));
+                continue;
+            }
             using var slide = SlideFactory.Open(slides[id].Path, slideSpacingUm);
             var tissue = TissueDetector.Detect(slide, cancel: options.Cancellation);
-            var outcome = cache.ForSlide(slide, id, tissue, options, workspace.PathOf("maps"));
-            done.Add(new SlideArtifact(id, outcome.Artifact.Path, outcome.Reused, outcome.Forwards, outcome.StaleNote));
+            var outcome = rows is { } band
+                ? cache.ForBand(slide, id, tissue, options, band)
+                : cache.ForSlide(slide, id, tissue, options, workspace.PathOf("maps"));
+            done.Add(new SlideArtifact(id, outcome.Artifact.Path, outcome.Reused, outcome.Forwards, outcome.StaleNote, rows));
         }
         return done;
     }

@@ -2,6 +2,7 @@ using Uga.Imaging;
 using Uga.Inference;
 using Uga.Loop.Queue;
 using Uga.Loop.Workspace;
+using Uga.Loop.Workspace.Store;
 using F = Uga.Loop.Tests.Workspace.WorkspaceFixtures;
 using R = Uga.Loop.Tests.Queue.RankFixtures;
 
@@ -42,6 +43,84 @@ public sealed class WorkspacePredictorTests
         Assert.All(first.Concat(second), s => Assert.False(s.Reused));
         Assert.All(WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions()), s => Assert.True(s.Reused)); // idempotent
 
+        var (reduced, alone) = ReducedAndAlone(ws, dir);
+
+        Assert.Equal(0, reduced.Forwards);
+        Assert.True(alone.Forwards > 0);
+        Assert.Equal(alone.Selection.Chosen.Select(c => (c.Key, c.Score)), reduced.Selection.Chosen.Select(c => (c.Key, c.Score)));
+    }
+
+    [Fact]
+    public void Tall_slides_are_cut_into_row_bands_only_when_the_work_is_split()
+    {
+        var at = DateTimeOffset.UnixEpoch;
+        var slides = new[]
+        {
+            new SlideRecord("tall", "tall.tif", "h", 0.5, 4000, 10_000, at), // 5000 rows at 1 µm/px: 3 bands of 2048
+            new SlideRecord("small", "small.tif", "h", 1.0, 900, 900, at),
+            new SlideRecord("exact", "exact.tif", "h", 1.0, 500, 4096, at), // exactly 2 bands
+        };
+        var alone = WorkPartition.Parts(slides, 1.0, units: 1, bandHeight: 2048);
+        Assert.Equal(["exact", "small", "tall"], alone.Select(p => p.ToString()));
+
+        var split = WorkPartition.Parts(slides, 1.0, units: 2, bandHeight: 2048);
+        Assert.Equal(["exact rows 0-2048", "exact rows 2048-end", "small", "tall rows 0-2048", "tall rows 2048-4096", "tall rows 4096-end"],
+            split.Select(p => p.ToString()));
+        Assert.Equal(split, WorkPartition.Parts(slides.Reverse(), 1.0, units: 2, bandHeight: 2048));
+        var units = Enumerable.Range(1, 3).Select(i => new Shard(i, 3).Deal(split)).ToList();
+        Assert.Equal(split.Order(Comparer<PredictionPart>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()))),
+            units.SelectMany(u => u).Order(Comparer<PredictionPart>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString()))));
+        Assert.All(units, u => Assert.Equal(2, u.Count));
+        Assert.Equal(["exact", "tall"], WorkPartition.BandedSlides(split).Order(StringComparer.Ordinal));
+    }
+
+    // A slide cut into row bands across units: the reduction joins them, and the queue is the single process's.
+    [Fact]
+    public void Row_bands_predicted_by_different_units_join_into_the_queue_of_one_process()
+    {
+        using var dir = new TempDir();
+        using var ws = F.Workspace(dir);
+        var slides = new[] { R.TissueSlide(dir, "tall.tif", 320, 704, 1.0), R.TissueSlide(dir, "small.tif", 256, 192, 1.0) };
+        SlideCatalogue.Add(ws, slides, null);
+        var options = new SlidePredictionOptions { BlockSize = 256 };
+        const int band = 256;
+
+        var predicted = Enumerable.Range(1, 3).SelectMany(i => WorkspacePredictor.Predict(ws, new Shard(i, 3), options, bandHeight: band)).ToList();
+        Assert.Equal(["small", "tall rows 0-256", "tall rows 256-512", "tall rows 512-end"],
+            predicted.Select(p => p.Rows is { } r ? $"{p.SlideId} {r}" : p.SlideId).Order(StringComparer.Ordinal));
+        var missing = WorkUnits.Status(ws, 3, options, band);
+        Assert.All(missing, u => Assert.True(u.Done));
+
+        Assert.Equal(["tall"], WorkUnits.Gather(ws, 3, options, band));
+        Assert.Empty(WorkUnits.Gather(ws, 3, options, band)); // joined once
+        Assert.All(WorkUnits.Status(ws, 3, options, band), u => Assert.True(u.Done));
+        Assert.All(WorkspacePredictor.Predict(ws, new Shard(2, 3), options, bandHeight: band), s => Assert.True(s.Reused));
+
+        var (reduced, alone) = ReducedAndAlone(ws, dir);
+        Assert.Equal(0, reduced.Forwards);
+        Assert.Equal(alone.Selection.Chosen.Select(c => (c.Key, c.Score)), reduced.Selection.Chosen.Select(c => (c.Key, c.Score)));
+    }
+
+    [Fact]
+    public void A_band_no_unit_stored_is_named_by_the_reductions_check()
+    {
+        using var dir = new TempDir();
+        using var ws = F.Workspace(dir);
+        SlideCatalogue.Add(ws, [R.TissueSlide(dir, "tall.tif", 256, 600, 1.0)], null);
+        var options = new SlidePredictionOptions { BlockSize = 256 };
+        WorkspacePredictor.Predict(ws, new Shard(1, 2), options, bandHeight: 256);
+
+        var status = WorkUnits.Status(ws, 2, options, 256);
+        Assert.True(status[0].Done);
+        var e = Assert.Throws<InvalidInputException>(() => WorkUnits.RequireDone(status, ws.Root));
+        Assert.Contains("1 of 2 prediction units not done: 2/2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("tall rows 256-512 (no band artifact)", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidInputException>(() => WorkspacePredictor.Predict(ws, new Shard(1, 2), options, bandHeight: 300));
+    }
+
+    // The workspace's queue from the units' artifacts, and the same ranking by one process that predicts afresh.
+    private static (RankResult Reduced, RankResult Alone) ReducedAndAlone(LoopWorkspace ws, TempDir dir)
+    {
         var request = new RankRequest
         {
             ModelDir = ws.ModelDir(ws.Manifest.Current),
@@ -51,10 +130,6 @@ public sealed class WorkspacePredictorTests
             PatchSizePx = 64,
         };
         var (reduced, _) = WorkspaceRanker.Run(ws, request);
-        var alone = Ranker.Run(request with { OutDir = dir.File("alone"), ArtifactsDir = dir.File("fresh") });
-
-        Assert.Equal(0, reduced.Forwards);
-        Assert.True(alone.Forwards > 0);
-        Assert.Equal(alone.Selection.Chosen.Select(c => (c.Key, c.Score)), reduced.Selection.Chosen.Select(c => (c.Key, c.Score)));
+        return (reduced, Ranker.Run(request with { OutDir = dir.File("alone"), ArtifactsDir = dir.File("fresh") }));
     }
 }
