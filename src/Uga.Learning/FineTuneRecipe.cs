@@ -27,6 +27,15 @@ public sealed record FineTuneRecipe
     public int BatchSize { get; init; } = 8;
     public AugmentationOptions Augmentation { get; init; } = new();
 
+    /// <summary>Which weights may change: all (the committed results) or surgical (first block and norms only).</summary>
+    public TrainableParameters Trainable { get; init; } = TrainableParameters.All;
+
+    /// <summary>
+    /// Multiplies the augmentation's stain jitter while fine-tuning (1 = as in training; 3 = the strong H&amp;E colour
+    /// augmentation the anchors use against a new lab's stain). Scale jitter is capped below 1.
+    /// </summary>
+    public double StainJitter { get; init; } = 1;
+
     public void Validate()
     {
         if (Steps < 1) throw new InvalidInputException(null, $"fine-tuning steps must be positive, got {Steps}");
@@ -34,12 +43,22 @@ public sealed record FineTuneRecipe
         if (WarmupSteps < 0) throw new InvalidInputException(null, $"warm-up steps must be >= 0, got {WarmupSteps}");
         if (PatchShare is <= 0 or >= 1 || double.IsNaN(PatchShare)) throw new InvalidInputException(null, $"patch share must be in (0, 1), got {PatchShare}");
         if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be at least 1, got {BatchSize}");
+        if (StainJitter is < 0 or > 10 || double.IsNaN(StainJitter)) throw new InvalidInputException(null, $"stain jitter multiplier must be in [0, 10], got {StainJitter}");
         Augmentation.Validate();
     }
 
     /// <summary>One line for reports and lineage.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{Steps} steps, lr {LearningRate:0.#####}, warm-up {WarmupSteps}, patches {PatchShare:P0} of draws, batch {BatchSize}, augmentation {(Augmentation == AugmentationOptions.None ? "off" : "on")}");
+        $"{Steps} steps, lr {LearningRate:0.#####}, warm-up {WarmupSteps}, patches {PatchShare:P0} of draws, batch {BatchSize}, augmentation {(Augmentation == AugmentationOptions.None ? "off" : "on")}")
+        + (StainJitter == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $", stain jitter x{StainJitter:0.##}"))
+        + (Trainable == TrainableParameters.All ? "" : ", surgical (first block and norms)");
+
+    /// <summary>The augmentation fine-tuning runs with: <see cref="Augmentation"/> with its stain jitter scaled by <see cref="StainJitter"/>.</summary>
+    public AugmentationOptions FineTuneAugmentation => StainJitter == 1 ? Augmentation : Augmentation with
+    {
+        StainScale = Math.Min(0.9, Augmentation.StainScale * StainJitter),
+        StainShift = Math.Min(1, Augmentation.StainShift * StainJitter),
+    };
 
     /// <summary>
     /// Fine-tunes every member of <paramref name="start"/> on <paramref name="source"/> (its dataset folder or in-memory
@@ -57,7 +76,8 @@ public sealed record FineTuneRecipe
             LearningRate = LearningRate,
             WarmupSteps = WarmupSteps,
             BatchSize = BatchSize,
-            Augmentation = Augmentation,
+            Augmentation = FineTuneAugmentation,
+            Trainable = Trainable,
         };
         return EnsembleTrainer.FineTune(start, options, progress, cancel);
     }

@@ -36,7 +36,9 @@ internal sealed class MemberTraining
         var losses = new double[steps];
         using var mean = tensor(manifest.InputMean, [1, 3, 1, 1]);
         using var std = tensor(manifest.InputStd, [1, 3, 1, 1]);
-        using var optimizer = new AdamW(Network.parameters(), options.WeightDecay);
+        var (trainable, frozen) = TrainableSelection.Apply(Network, options.Trainable);
+        using var restore = frozen;
+        using var optimizer = new AdamW(trainable, options.WeightDecay);
         using var counters = BatchNormCounters.Detach(Network);
         Network.train();
         for (int step = 0; step < steps; step++)

@@ -51,6 +51,9 @@ public sealed record TrainingOptions
     public bool ClassBalanced { get; init; } = true;
     public AugmentationOptions Augmentation { get; init; } = new();
 
+    /// <summary>Which weights training may change (fine-tuning recipes; a from-scratch training needs all).</summary>
+    public TrainableParameters Trainable { get; init; } = TrainableParameters.All;
+
     /// <summary>Torch intra-op threads; null: <see cref="DefaultThreads"/>. Results are reproducible only with the same count.</summary>
     public int? Threads { get; init; }
 

@@ -55,6 +55,9 @@ public sealed record UNetOptions
 /// </summary>
 public sealed class UNet : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Parameter-name prefix of the first encoder block (the field name RegisterComponents uses).</summary>
+    internal const string FirstEncoderPrefix = nameof(encoders) + ".0.";
+
     private readonly ModuleList<nn.Module<Tensor, Tensor>> encoders = new();
     private readonly ModuleList<nn.Module<Tensor, Tensor>> upsamplers = new();
     private readonly ModuleList<nn.Module<Tensor, Tensor>> decoders = new();

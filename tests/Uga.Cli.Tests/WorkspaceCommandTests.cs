@@ -23,7 +23,8 @@ public sealed class WorkspaceCommandTests
         var import = UgaProcess.Run("annotations", "import", "--workspace", ws, xml, "--slide", slide, "--unlabelled", "background");
         Assert.True(import.ExitCode == 0, import.Error);
         Assert.Contains("round r1: 1 candidate patches", import.Out, StringComparison.Ordinal);
-        var tune = UgaProcess.Run("finetune", "--workspace", ws, "--steps", "4", "--patch-share", "0.6", "--batch", "2", "--threads", "1");
+        var tune = UgaProcess.Run("finetune", "--workspace", ws, "--steps", "4", "--patch-share", "0.6", "--batch", "2", "--threads", "1",
+            "--trainable", "surgical", "--stain-jitter", "2");
         Assert.True(tune.ExitCode == 0, tune.Error);
         Assert.Contains("fine-tuned v1 -> v2", tune.Out, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(ws, "models", "v2", "manifest.json")));
@@ -32,6 +33,7 @@ public sealed class WorkspaceCommandTests
         Assert.True(status.ExitCode == 0, status.Error);
         Assert.Contains("v2", status.Out, StringComparison.Ordinal);
         Assert.Contains("lineage: v2 [+r1] <- v1", status.Out, StringComparison.Ordinal);
+        Assert.Contains("stain jitter x2, surgical (first block and norms)", status.Out, StringComparison.Ordinal);
         Assert.Contains("r1  ranked by v1", status.Out, StringComparison.Ordinal);
     }
 

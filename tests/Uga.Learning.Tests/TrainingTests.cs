@@ -92,6 +92,36 @@ public class TrainingTests
             options with { ExtraSamples = [extra with { Labels = wrongLabels }] }, cancel: TestContext.Current.CancellationToken));
     }
 
+    // Surgical fine-tuning changes the first encoder block and the norms' scale and shift, and no other weight.
+    [Fact]
+    public void SurgicalFineTuningChangesOnlyTheFirstBlockAndTheNorms()
+    {
+        using var dir = new TempDir();
+        TestData.WriteDiscDataset(dir.Path, 2, size: 32);
+        using var start = EnsembleTrainer.Train(Tiny(dir.Path), cancel: TestContext.Current.CancellationToken);
+        var recipe = new FineTuneRecipe { Steps = 3, BatchSize = 2, Trainable = TrainableParameters.Surgical, StainJitter = 3 };
+        using var tuned = recipe.Run(start, Tiny(dir.Path), [], cancel: TestContext.Current.CancellationToken);
+
+        var trainable = TrainableSelection.Names(start.Members[0], TrainableParameters.Surgical).ToHashSet();
+        var all = start.Members[0].named_parameters().Select(p => p.name).ToList();
+        Assert.Contains("encoders.0.0.weight", trainable); // the first convolution
+        Assert.Contains(all, n => !trainable.Contains(n) && n.StartsWith("encoders.1.", StringComparison.Ordinal));
+        Assert.Contains(all, n => trainable.Contains(n) && n.StartsWith("decoders.", StringComparison.Ordinal)); // a decoder norm
+        var before = start.Members[0].named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        int moved = 0;
+        foreach (var (name, value) in tuned.Members[0].named_parameters())
+        {
+            bool same = value.eq(before[name]).all().item<bool>();
+            if (!trainable.Contains(name)) Assert.True(same, $"{name} is frozen but changed");
+            else if (!same) moved++;
+        }
+        Assert.True(moved > trainable.Count / 2, $"only {moved} of {trainable.Count} trainable weights moved");
+        Assert.All(tuned.Members[0].parameters(), p => Assert.True(p.requires_grad)); // nothing stays frozen afterwards
+        Assert.Contains("surgical", recipe.Describe(), StringComparison.Ordinal);
+        Assert.Equal(0.3, recipe.FineTuneAugmentation.StainScale, 10);
+        Assert.Equal(TrainableSelection.Names(start.Members[0], TrainableParameters.All), all);
+    }
+
     private static bool SameWeights(UNet a, UNet b)
     {
         var sa = a.state_dict();

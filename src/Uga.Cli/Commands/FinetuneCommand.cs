@@ -19,9 +19,11 @@ internal static class FinetuneCommand
         var batch = new Option<int>("--batch") { Description = "Patches per step", DefaultValueFactory = _ => recipe.BatchSize };
         var seed = new Option<int>("--seed") { Description = "Seed of member 0 (member m uses seed + m)", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: half the cores)" };
+        var trainable = TrainableOption();
+        var stain = StainJitterOption();
         var command = new Command("finetune", "Fine-tune the workspace's current model on all imported annotations; saves a new version")
         {
-            workspace, steps, lr, share, fromScratch, batch, seed, threads,
+            workspace, steps, lr, share, fromScratch, batch, seed, threads, trainable, stain,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -34,6 +36,8 @@ internal static class FinetuneCommand
                     LearningRate = parse.GetValue(lr),
                     PatchShare = parse.GetValue(share),
                     BatchSize = parse.GetValue(batch),
+                    Trainable = ParseTrainable(parse.GetValue(trainable)!),
+                    StainJitter = parse.GetValue(stain),
                 },
                 FromScratch = parse.GetValue(fromScratch),
                 ScratchSteps = parse.GetValue(steps),
@@ -49,4 +53,26 @@ internal static class FinetuneCommand
         });
         return command;
     }
+
+    /// <summary>`--trainable all|surgical`, shared with `uga simulate`.</summary>
+    public static Option<string> TrainableOption(string name = "--trainable")
+    {
+        var option = new Option<string>(name)
+        {
+            Description = "Weights fine-tuning may change: all, or surgical (the first encoder block and the normalisation layers' scale and shift)",
+            DefaultValueFactory = _ => "all",
+        };
+        option.AcceptOnlyFromAmong("all", "surgical");
+        return option;
+    }
+
+    /// <summary>`--stain-jitter M`, shared with `uga simulate`.</summary>
+    public static Option<double> StainJitterOption(string name = "--stain-jitter") => new(name)
+    {
+        Description = "Multiply the stain (colour) augmentation's jitter while fine-tuning: 1 as in training, 3 strong",
+        DefaultValueFactory = _ => 1.0,
+    };
+
+    public static Uga.Learning.TrainableParameters ParseTrainable(string name) =>
+        name == "surgical" ? Uga.Learning.TrainableParameters.Surgical : Uga.Learning.TrainableParameters.All;
 }

@@ -44,6 +44,8 @@ internal static class SimulateCommand
         var fineTune = new Option<int?>("--fine-tune-steps") { Description = "Fine-tuning steps per member, the same for every arm and the control (default 40)" };
         var share = new Option<double?>("--patch-share") { Description = "Share of fine-tuning draws taken from the annotated patches (default 0.5)" };
         var threads = new Option<int>("--threads") { Description = "Torch threads (1 is fastest on a shared 2-core machine)", DefaultValueFactory = _ => 1 };
+        var trainable = FinetuneCommand.TrainableOption("--fine-tune-trainable");
+        var stain = FinetuneCommand.StainJitterOption("--fine-tune-stain-jitter");
         var adapt = new Option<bool>("--adapt") { Description = "Add the label-free arms: baseline and every fine-tuned arm after BatchNorm re-estimation on the pool images (adapt, adapt+ARM)" };
         var resume = new Option<bool>("--resume") { Description = "Keep the replicates already in OUT/results.partial.csv (same command) and run only the rest" };
         var stochastic = new Option<double?>("--stochastic") { Description = "Sample K with Gumbel noise of scale 1/β instead of the top-K (see uga rank --stochastic)" };
@@ -51,7 +53,7 @@ internal static class SimulateCommand
         {
             source, sourceWhere, sourceSpacing, target, targetWhere, targetSpacing, groupBy, output, preset, folds, seeds, ks, kPer,
             jitter, strategies, measure, classes, spacing, patch, stride, minDistance, minTissue, members, steps, fineTune, share, threads,
-            adapt, resume, stochastic,
+            adapt, resume, stochastic, trainable, stain,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -93,6 +95,8 @@ internal static class SimulateCommand
                 {
                     Steps = parse.GetValue(fineTune) ?? o.FineTune.Steps,
                     PatchShare = parse.GetValue(share) ?? o.FineTune.PatchShare,
+                    Trainable = FinetuneCommand.ParseTrainable(parse.GetValue(trainable)!),
+                    StainJitter = parse.GetValue(stain),
                 },
                 Threads = parse.GetValue(threads),
                 Adapt = parse.GetValue(adapt),
