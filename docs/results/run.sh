@@ -80,7 +80,34 @@ lab2() { # lab2 DATASET SPACING: the dataset as a second laboratory would have s
   echo "$out"
 }
 
+# Stage 3 (protocol amendment 1): the fine-tuning recipe and the model size, random and uncertainty-sum at K = 10.
+stage3() { # stage3 NAME simulate-args...: resumable, published to comparison/stage3/NAME
+  local name=$1; shift
+  simulate "$@" --strategies random,uncertainty-sum --k 10 --resume --out "runs/results/comparison/stage3/$name"
+  mkdir -p "docs/results/comparison/stage3/$name"
+  cp "runs/results/comparison/stage3/$name"/{report.md,report.html,results.csv,dice-vs-k.png,dice-vs-k.svg} "docs/results/comparison/stage3/$name/"
+}
+recipe_args() { # the recipe named by $1
+  case $1 in
+    surgical) echo --fine-tune-trainable surgical ;;
+    stain3) echo --fine-tune-stain-jitter 3 ;;
+    surgical+stain3) echo --fine-tune-trainable surgical --fine-tune-stain-jitter 3 ;;
+    *) echo "unknown recipe $1 (surgical, stain3, surgical+stain3)" >&2; exit 2 ;;
+  esac
+}
+
 case "${1:-}" in
+  recipe-monuseg-lab2-*) r=${1#recipe-monuseg-lab2-}; a=$(recipe_args "$r")
+    stage3 "monuseg-lab2-$r" "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" $a ;;
+  recipe-glas-lab2-*) r=${1#recipe-glas-lab2-}; a=$(recipe_args "$r")
+    stage3 "glas-lab2-$r" "${glas_args[@]}" --target "$(lab2 glas 0.5)" $a ;;
+  size-monuseg-lab2-d4c16)
+    ARMS_SIZE=random,uncertainty-sum,oracle
+    simulate "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" --depth 4 --base-channels 16 --strategies $ARMS_SIZE --k 10 \
+      --resume --out runs/results/comparison/stage3/size-monuseg-lab2-d4c16
+    mkdir -p docs/results/comparison/stage3/size-monuseg-lab2-d4c16
+    cp runs/results/comparison/stage3/size-monuseg-lab2-d4c16/{report.md,report.html,results.csv,dice-vs-k.png,dice-vs-k.svg} \
+      docs/results/comparison/stage3/size-monuseg-lab2-d4c16/ ;;
   comparison-monuseg) compare monuseg "${monuseg_args[@]}" --target "$DATA/monuseg" ;;
   comparison-monuseg-lab2) compare monuseg-lab2 "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" ;;
   comparison-glas) compare glas "${glas_args[@]}" --target "$DATA/glas" ;;
@@ -91,5 +118,5 @@ case "${1:-}" in
       --target runs/results/rare-slides --classes background,benign,malignant ;;
   monuseg|glas|rare|shifted) "$1" ;;
   all) monuseg; glas; rare; shifted ;;
-  *) echo "usage: $0 monuseg|glas|rare|shifted|all|comparison-{monuseg,monuseg-lab2,glas,glas-lab2,rare}" >&2; exit 2 ;;
+  *) echo "usage: $0 monuseg|glas|rare|shifted|all|comparison-{monuseg,monuseg-lab2,glas,glas-lab2,rare}|recipe-{monuseg,glas}-lab2-{surgical,stain3,surgical+stain3}|size-monuseg-lab2-d4c16" >&2; exit 2 ;;
 esac

@@ -44,6 +44,8 @@ internal static class SimulateCommand
         var fineTune = new Option<int?>("--fine-tune-steps") { Description = "Fine-tuning steps per member, the same for every arm and the control (default 40)" };
         var share = new Option<double?>("--patch-share") { Description = "Share of fine-tuning draws taken from the annotated patches (default 0.5)" };
         var threads = new Option<int>("--threads") { Description = "Torch threads (1 is fastest on a shared 2-core machine)", DefaultValueFactory = _ => 1 };
+        var depth = new Option<int?>("--depth") { Description = "U-Net depth of the baseline members (default 3)" };
+        var baseChannels = new Option<int?>("--base-channels") { Description = "Channels of the U-Net's first level, doubled per level (default 8)" };
         var trainable = FinetuneCommand.TrainableOption("--fine-tune-trainable");
         var stain = FinetuneCommand.StainJitterOption("--fine-tune-stain-jitter");
         var adapt = new Option<bool>("--adapt") { Description = "Add the label-free arms: baseline and every fine-tuned arm after BatchNorm re-estimation on the pool images (adapt, adapt+ARM)" };
@@ -53,7 +55,7 @@ internal static class SimulateCommand
         {
             source, sourceWhere, sourceSpacing, target, targetWhere, targetSpacing, groupBy, output, preset, folds, seeds, ks, kPer,
             jitter, strategies, measure, classes, spacing, patch, stride, minDistance, minTissue, members, steps, fineTune, share, threads,
-            adapt, resume, stochastic, trainable, stain,
+            adapt, resume, stochastic, trainable, stain, depth, baseChannels,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -90,6 +92,11 @@ internal static class SimulateCommand
                 MinDistanceUm = parse.GetValue(minDistance) ?? o.MinDistanceUm,
                 MinTissueFraction = parse.GetValue(minTissue) ?? o.MinTissueFraction,
                 Members = parse.GetValue(members) ?? o.Members,
+                Architecture = o.Architecture with
+                {
+                    Depth = parse.GetValue(depth) ?? o.Architecture.Depth,
+                    BaseChannels = parse.GetValue(baseChannels) ?? o.Architecture.BaseChannels,
+                },
                 Steps = parse.GetValue(steps) ?? o.Steps,
                 FineTune = o.FineTune with
                 {
