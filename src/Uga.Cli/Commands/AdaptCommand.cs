@@ -46,19 +46,9 @@ internal static class AdaptCommand
             }
             var modelDir = parse.GetValue(model) ?? throw new InvalidInputException(null, "give --model (with --out) or --workspace");
             var outDir = parse.GetValue(output) ?? throw new InvalidInputException(null, "--out is required with --model");
-            var slidePaths = parse.GetValue(slides) ?? [];
-            var dataDir = parse.GetValue(data);
-            if ((slidePaths.Length > 0) == (dataDir is not null)) throw new InvalidInputException(null, "give the target as --slide ... or --data DIR (one of them)");
-            options.Validate();
-            using var start = Ensemble.Load(modelDir);
-            int tile = options.TileSize ?? start.Manifest.PatchSize;
-            var target = dataDir is null
-                ? TargetTiles.FromSlides(slidePaths, start.Manifest.SpacingUm, tile, options.MaxTiles, parse.GetValue(spacing), ProgressPrinter.ToStandardError(), cancellation)
-                : TargetTiles.FromImages([.. Uga.Loop.Queue.DatasetImages.List(dataDir, [], parse.GetValue(dataSpacing))
-                    .Select(c => (c.ImagePath, c.SpacingUm))], start.Manifest.SpacingUm, tile, options.MaxTiles);
-            using var adapted = BatchNormAdaptation.Adapt(start, target, options, ProgressPrinter.ToStandardError(), cancellation);
-            adapted.Save(outDir);
-            Console.WriteLine($"adapted {modelDir} on {target.Count} target tiles of {tile} px in {ProgressPrinter.Duration(watch.Elapsed)}");
+            var target = new AdaptationTarget(parse.GetValue(slides) ?? [], parse.GetValue(data), parse.GetValue(dataSpacing), parse.GetValue(spacing));
+            var (count, tile) = ModelAdapter.Adapt(modelDir, target, outDir, options, ProgressPrinter.ToStandardError(), cancellation);
+            Console.WriteLine($"adapted {modelDir} on {count} target tiles of {tile} px in {ProgressPrinter.Duration(watch.Elapsed)}");
             Console.WriteLine($"wrote {Path.GetFullPath(outDir)}");
             return Task.FromResult(0);
         });

@@ -4,6 +4,37 @@ using Uga.Loop.Workspace;
 
 namespace Uga.Loop.Adaptation;
 
+/// <summary>Where the unlabelled target tissue comes from: whole slides, or a dataset folder's images.</summary>
+public sealed record AdaptationTarget(IReadOnlyList<string> SlidePaths, string? DataDir, double? DataSpacingUm = null, double? SlideSpacingUm = null)
+{
+    public void Validate()
+    {
+        if ((SlidePaths.Count > 0) == (DataDir is not null))
+            throw new InvalidInputException(null, "give the target as --slide ... or --data DIR (one of them)");
+    }
+}
+
+/// <summary>`uga adapt --model`: a model folder adapted to target tissue, written to a new folder.</summary>
+public static class ModelAdapter
+{
+    /// <summary>Adapts the model in <paramref name="modelDir"/> to <paramref name="target"/> and saves it to <paramref name="outDir"/>; returns the tiles used and their side.</summary>
+    public static (int Tiles, int TileSize) Adapt(string modelDir, AdaptationTarget target, string outDir, AdaptationOptions options,
+        IProgress<WorkProgress>? progress = null, CancellationToken cancel = default)
+    {
+        target.Validate();
+        options.Validate();
+        using var start = Ensemble.Load(modelDir);
+        int tile = options.TileSize ?? start.Manifest.PatchSize;
+        var tiles = target.DataDir is null
+            ? TargetTiles.FromSlides(target.SlidePaths, start.Manifest.SpacingUm, tile, options.MaxTiles, target.SlideSpacingUm, progress, cancel)
+            : TargetTiles.FromImages([.. Queue.DatasetImages.List(target.DataDir, [], target.DataSpacingUm).Select(c => (c.ImagePath, c.SpacingUm))],
+                start.Manifest.SpacingUm, tile, options.MaxTiles);
+        using var adapted = BatchNormAdaptation.Adapt(start, tiles, options, progress, cancel);
+        adapted.Save(outDir);
+        return (tiles.Count, tile);
+    }
+}
+
 /// <summary>
 /// `uga adapt --workspace`: the next model version from the current one with its BatchNorm statistics re-estimated
 /// on the workspace's own slides (no annotation needed), registered with its parent like a fine-tuned version.
