@@ -26,26 +26,27 @@ internal static class EvaluateCommand
         var batch = new Option<int>("--batch") { Description = "Patches per forward pass", DefaultValueFactory = _ => 4 };
         var report = new Option<string?>("--report") { Description = "Also write the scores as JSON to this FILE" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the networks (default: torch's choice; 1 is faster on a busy machine)" };
+        var precision = PredictCommand.PrecisionOption();
         var command = new Command("evaluate", "Dice per class, per image and pooled, of a model on a dataset folder")
         {
-            model, data, where, dataSpacing, batch, report, threads,
+            model, data, where, dataSpacing, batch, report, threads, precision,
         };
         command.SetAction((parse, cancellation) =>
         {
             if (parse.GetValue(threads) is { } t) TorchRuntime.SetThreads(t);
             var filters = (parse.GetValue(where) ?? []).Select(CaseFilter.Parse).ToArray();
             return Task.FromResult(Run(parse.GetValue(model)!, parse.GetValue(data)!, filters, parse.GetValue(dataSpacing),
-                parse.GetValue(batch), parse.GetValue(report), cancellation));
+                parse.GetValue(batch), parse.GetValue(report), PredictCommand.ResolvePrecision(parse.GetValue(precision)!), cancellation));
         });
         return command;
     }
 
     private static int Run(string modelDir, string dataDir, IReadOnlyList<CaseFilter> filters, double? dataSpacing,
-        int batch, string? reportPath, CancellationToken cancellation)
+        int batch, string? reportPath, InferencePrecision precision, CancellationToken cancellation)
     {
         var predictOptions = new PredictOptions { BatchSize = batch, Cancellation = cancellation };
         predictOptions.Validate();
-        using var ensemble = EnsembleModels.Load(modelDir);
+        using var ensemble = EnsembleModels.Load(modelDir, InferenceBackend.Auto, precision);
         int classes = ensemble.Manifest.ClassCount;
         var cases = SegmentationDataset.ListCases(dataDir, new DatasetOptions { Where = filters, DataSpacingUm = dataSpacing, ClassCount = classes });
         var progress = ProgressPrinter.ToStandardError();

@@ -54,10 +54,11 @@ internal static class PredictCommand
             DefaultValueFactory = _ => "auto",
         };
         backend.AcceptOnlyFromAmong([.. EnsembleModels.BackendNames]);
+        var precision = PrecisionOption();
         var command = new Command("predict", "Predict labels and per-pixel uncertainty of an image or a whole slide with a trained ensemble")
         {
             model, workspace, shard, image, slide, output, imageSpacing, slideSpacing, uncertainty, overlap, samples, batch, passes, threads,
-            block, minTissue, maskSpacing, cascade, backend,
+            block, minTissue, maskSpacing, cascade, backend, precision,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -90,7 +91,7 @@ internal static class PredictCommand
                     CascadeThreshold = parse.GetValue(cascade),
                     Progress = ProgressPrinter.ToStandardError(),
                     Cancellation = cancellation,
-                }, EnsembleModels.ParseBackend(parse.GetValue(backend)!));
+                }, EnsembleModels.ParseBackend(parse.GetValue(backend)!), ResolvePrecision(parse.GetValue(precision)!));
             settings.Options.Validate(); // absurd parameters fail before the model is loaded
             if (parse.GetValue(threads) is { } n)
             {
@@ -113,10 +114,30 @@ internal static class PredictCommand
     }
 
     /// <summary>What every predict variant needs, whatever the input.</summary>
-    internal sealed record Settings(string ModelDir, string OutDir, PredictOptions Options, InferenceBackend Backend)
+    internal sealed record Settings(string ModelDir, string OutDir, PredictOptions Options, InferenceBackend Backend, InferencePrecision Precision)
     {
         /// <summary>The ensemble ready for inference (never saved or trained by this process).</summary>
-        public IEnsembleModel LoadEnsemble() => EnsembleModels.Load(ModelDir, Backend);
+        public IEnsembleModel LoadEnsemble() => EnsembleModels.Load(ModelDir, Backend, Precision);
+    }
+
+    /// <summary>`--precision auto|fp32|bf16`, shared with `uga evaluate`.</summary>
+    internal static Option<string> PrecisionOption()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "Number format of a Uga model's ensemble: auto (bf16 only where the CPU has AVX512-BF16 or AMX and bf16 passed its validation; else fp32), fp32, or bf16 (TorchSharp; softmax and uncertainty in fp32)",
+            DefaultValueFactory = _ => "auto",
+        };
+        option.AcceptOnlyFromAmong([.. Precisions.Names]);
+        return option;
+    }
+
+    /// <summary>The precision on this CPU; a bf16 request on a CPU that only emulates it says so on standard error.</summary>
+    internal static InferencePrecision ResolvePrecision(string name)
+    {
+        var (precision, note) = Precisions.Resolve(Precisions.Parse(name), CpuFeatures.Current);
+        if (note is not null) Console.Error.WriteLine($"note: {note}");
+        return precision;
     }
 
     private static int RunImage(Settings settings, string imagePath, double? imageSpacingUm)

@@ -104,7 +104,7 @@ internal static class PredictSlide
             manifest.PatchSize,
             Overlap = settings.Options.OverlapFor(manifest.PatchSize),
             options.BlockSize,
-            Backend = EnsembleModels.Runner(manifest, settings.Backend, options.Samples),
+            Backend = EnsembleModels.Runner(manifest, settings.Backend, options.Samples, settings.Precision),
             Uncertainty = new
             {
                 Measure = result.UncertaintyMeasure,

@@ -34,21 +34,31 @@ public static class EnsembleModels
     };
 
     /// <summary>Which engine computes the samples of <paramref name="kind"/> ("onnxruntime" or "torchsharp"), for summaries.</summary>
-    public static string Runner(ModelManifest manifest, InferenceBackend backend, SampleSourceKind kind) =>
-        manifest.IsOnnx || (backend == InferenceBackend.Auto && kind == SampleSourceKind.Ensemble) ? "onnxruntime" : "torchsharp";
+    public static string Runner(ModelManifest manifest, InferenceBackend backend, SampleSourceKind kind,
+        InferencePrecision precision = InferencePrecision.Fp32) =>
+        manifest.IsOnnx ? "onnxruntime"
+        : kind != SampleSourceKind.Ensemble ? "torchsharp"
+        : precision == InferencePrecision.Bf16 ? "torchsharp-bf16"
+        : backend == InferenceBackend.Auto ? "onnxruntime" : "torchsharp";
 
     /// <summary>
     /// The model in <paramref name="modelDir"/>, ready for inference only: never save or train what this returns
     /// (a TorchSharp model's BatchNorm is folded into its convolutions).
     /// </summary>
-    public static IEnsembleModel Load(string modelDir, InferenceBackend backend = InferenceBackend.Auto)
+    /// <param name="precision">Resolved (<see cref="Precisions.Resolve"/>); bf16 runs the ensemble samples in
+    /// TorchSharp whatever the backend (ONNX Runtime's CPU kernels have no bf16 convolution); an ONNX folder ignores it.</param>
+    public static IEnsembleModel Load(string modelDir, InferenceBackend backend = InferenceBackend.Auto,
+        InferencePrecision precision = InferencePrecision.Fp32)
     {
         if (!Directory.Exists(modelDir)) throw new InvalidInputException(modelDir, "model folder not found");
         var manifest = ModelManifest.Read(Path.Combine(modelDir, ModelManifest.FileName));
         if (manifest.IsOnnx) return OnnxEnsemble.Load(modelDir, manifest);
+        if (precision == InferencePrecision.Auto)
+            throw new ArgumentException("resolve the precision first (Precisions.Resolve)", nameof(precision));
         var ensemble = Ensemble.Load(modelDir);
         try
         {
+            if (precision == InferencePrecision.Bf16) return Bf16Ensemble.Of(ensemble);
             if (backend == InferenceBackend.Auto) return Accelerated.Of(ensemble);
             foreach (var member in ensemble.Members) BatchNormFolding.Fold(member);
             return ensemble;
@@ -73,6 +83,7 @@ public static class EnsembleModels
     public static Ensemble? TorchSharpMembers(IEnsembleModel model) => model switch
     {
         Ensemble ensemble => ensemble,
+        Bf16Ensemble bf16 => bf16.Torch,
         Accelerated accelerated => accelerated.Torch,
         _ => null,
     };
