@@ -54,6 +54,21 @@ public sealed class PredictCommandTests
         Assert.Equal(5, Directory.GetFiles(outDir).Length); // no temporary files left
     }
 
+    // bf16 runs wherever TorchSharp does; where the CPU only emulates it, the user is told why it is slow.
+    [Fact]
+    public void Precision_bf16_predicts_and_says_when_it_is_emulated()
+    {
+        using var dir = new TempDir();
+        var image = MonusegCrop(dir);
+        var model = TinyModel(dir);
+        var (code, stdout, stderr) = UgaProcess.Run("predict", "--model", model, "--image", image, "--out", dir.File("out"),
+            "--image-spacing", "0.25", "--precision", "bf16");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("predicted crop", stdout);
+        Assert.Equal(!Uga.Inference.CpuFeatures.Current.Bf16, stderr.Contains("bf16 is emulated", StringComparison.Ordinal));
+        Assert.Equal((120, 90), ImageFile.ReadSize(Path.Combine(dir.File("out"), "crop.labels.png")));
+    }
+
     [Theory]
     [InlineData("--overlap", "32", "overlap must be 0..31")]
     [InlineData("--batch", "0", "batch size must be >= 1")]
