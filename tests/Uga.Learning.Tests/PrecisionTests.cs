@@ -32,14 +32,16 @@ public class PrecisionTests
     }
 
     [Fact]
-    public void AutoChoosesBf16OnlyOnNativeHardwareAfterValidation()
+    public void AutoChoosesBf16OnlyWithAmx()
     {
         var amx = new CpuFeatures("AMX CPU", new HashSet<string> { "avx512f", "amx_bf16", "amx_tile" }, 2000);
         var zen3 = new CpuFeatures("AVX2 CPU", new HashSet<string> { "avx2", "fma" }, 2000);
+        var zen4 = new CpuFeatures("AVX512-BF16 CPU", new HashSet<string> { "avx512f", "avx512_bf16" }, 2000);
 
         Assert.Equal((InferencePrecision.Fp32, (string?)null), Precisions.Resolve(InferencePrecision.Auto, zen3));
-        Assert.Equal(Precisions.Bf16Validated ? InferencePrecision.Bf16 : InferencePrecision.Fp32,
-            Precisions.Resolve(InferencePrecision.Auto, amx).Precision);
+        Assert.Equal((InferencePrecision.Fp32, (string?)null), Precisions.Resolve(InferencePrecision.Auto, zen4));
+        Assert.Equal((InferencePrecision.Bf16, (string?)null), Precisions.Resolve(InferencePrecision.Bf16, zen4)); // native: no note
+        Assert.Equal((InferencePrecision.Bf16, (string?)null), Precisions.Resolve(InferencePrecision.Auto, amx)); // validated
         Assert.Equal((InferencePrecision.Bf16, (string?)null), Precisions.Resolve(InferencePrecision.Bf16, amx));
         var (emulated, note) = Precisions.Resolve(InferencePrecision.Bf16, zen3);
         Assert.Equal(InferencePrecision.Bf16, emulated);

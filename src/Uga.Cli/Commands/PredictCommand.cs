@@ -125,7 +125,7 @@ internal static class PredictCommand
     {
         var option = new Option<string>("--precision")
         {
-            Description = "Number format of a Uga model's ensemble: auto (bf16 only where the CPU has AVX512-BF16 or AMX and bf16 passed its validation; else fp32), fp32, or bf16 (TorchSharp; softmax and uncertainty in fp32)",
+            Description = "Number format of a Uga model's ensemble: auto (bf16 on CPUs with AMX, where it was validated; else fp32), fp32, or bf16 (TorchSharp; softmax and uncertainty in fp32)",
             DefaultValueFactory = _ => "auto",
         };
         option.AcceptOnlyFromAmong([.. Precisions.Names]);
