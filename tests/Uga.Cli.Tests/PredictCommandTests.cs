@@ -31,7 +31,7 @@ public sealed class PredictCommandTests
         var model = TinyModel(dir);
         var outDir = dir.File("out");
         var (code, stdout, stderr) = UgaProcess.Run("predict", "--model", model, "--image", image, "--out", outDir,
-            "--image-spacing", "0.25", "--samples", samples, "--uncertainty", measure, "--batch", "3");
+            "--image-spacing", "0.25", "--samples", samples, "--uncertainty", measure, "--batch", "3", "--precision", "fp32");
         Assert.True(code == 0, stderr);
         Assert.Contains("predicted crop", stdout);
 
@@ -65,6 +65,7 @@ public sealed class PredictCommandTests
             "--image-spacing", "0.25", "--precision", "bf16");
         Assert.True(code == 0, stderr);
         Assert.Contains("predicted crop", stdout);
+        Assert.Contains("2 ensemble-bf16 samples", stdout, StringComparison.Ordinal);
         Assert.Equal(!Uga.Inference.CpuFeatures.Current.Bf16, stderr.Contains("bf16 is emulated", StringComparison.Ordinal));
         Assert.Equal((120, 90), ImageFile.ReadSize(Path.Combine(dir.File("out"), "crop.labels.png")));
     }

@@ -26,6 +26,13 @@ public class PrecisionTests
         double max = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
         Assert.InRange(max, 1e-6, 0.02); // rounded (not identical), but close
         Assert.Equal(b.Length / 2, member.Length);
+        Assert.Equal("ensemble-bf16", bf16.CreateSource(SampleSourceKind.Ensemble).Name);
+        Assert.Equal("tta", bf16.CreateSource(SampleSourceKind.Tta).Name); // TTA stays float32
+        // Artifacts are keyed by the samples' name, so a bf16 prediction never stands in for a float32 one.
+        Assert.Equal("ensemble-bf16", new PredictOptions { Bf16 = true }.SourceName);
+        Assert.Equal("ensemble", new PredictOptions().SourceName);
+        Assert.Equal("tta", new PredictOptions { Bf16 = true, Samples = SampleSourceKind.Tta }.SourceName);
+        Assert.EndsWith("-bf16", new PredictOptions { Bf16 = true, CascadeThreshold = 0.3 }.SourceName, StringComparison.Ordinal);
         Assert.NotNull(EnsembleModels.TorchSharpMembers(bf16));
         Assert.Equal("torchsharp-bf16", EnsembleModels.Runner(bf16.Manifest, InferenceBackend.Auto, SampleSourceKind.Ensemble, InferencePrecision.Bf16));
         Assert.Throws<ArgumentException>(() => EnsembleModels.Load(model, InferenceBackend.Auto, InferencePrecision.Auto));

@@ -80,6 +80,7 @@ internal static class PredictCommand
                 }, parse.GetValue(slideSpacing)));
             }
             if (parse.GetValue(shard) is not null) throw new InvalidInputException(null, "--shard only applies with --workspace");
+            var numberFormat = ResolvePrecision(parse.GetValue(precision)!);
             var settings = new Settings(parse.GetValue(model) ?? throw new InvalidInputException(null, "--model is required (or --workspace)"),
                 parse.GetValue(output) ?? throw new InvalidInputException(null, "--out is required (or --workspace)"), new PredictOptions
                 {
@@ -89,9 +90,10 @@ internal static class PredictCommand
                     Samples = SampleSources.Parse(parse.GetValue(samples)!),
                     McDropoutPasses = parse.GetValue(passes),
                     CascadeThreshold = parse.GetValue(cascade),
+                    Bf16 = numberFormat == InferencePrecision.Bf16,
                     Progress = ProgressPrinter.ToStandardError(),
                     Cancellation = cancellation,
-                }, EnsembleModels.ParseBackend(parse.GetValue(backend)!), ResolvePrecision(parse.GetValue(precision)!));
+                }, EnsembleModels.ParseBackend(parse.GetValue(backend)!), numberFormat);
             settings.Options.Validate(); // absurd parameters fail before the model is loaded
             if (parse.GetValue(threads) is { } n)
             {

@@ -32,8 +32,18 @@ public record PredictOptions
     /// </summary>
     public double? CascadeThreshold { get; init; }
 
-    /// <summary>What the samples are called in artifacts and their keys: a cascade is not the plain ensemble.</summary>
-    public string SourceName => CascadeThreshold is { } t ? CascadeSource.NameFor(t) : SampleSources.NameOf(Samples);
+    /// <summary>
+    /// The ensemble samples are computed in bfloat16 (`--precision bf16`); only names them, so an artifact made so is
+    /// never reused for a float32 request. MC-dropout and TTA always run in float32.
+    /// </summary>
+    public bool Bf16 { get; init; }
+
+    /// <summary>What the samples are called in artifacts and their keys: a cascade is not the plain ensemble, bf16 not fp32.</summary>
+    public string SourceName => (CascadeThreshold is { } t ? CascadeSource.NameFor(t) : SampleSources.NameOf(Samples))
+        + (Bf16 && Samples == SampleSourceKind.Ensemble ? Bf16Suffix : "");
+
+    /// <summary>Appended to the name of samples computed in bfloat16.</summary>
+    public const string Bf16Suffix = "-bf16";
 
     /// <summary>Keep the per-sample probabilities in the result (memory: S·C floats per pixel).</summary>
     public bool KeepSamples { get; init; }

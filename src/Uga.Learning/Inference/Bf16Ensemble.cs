@@ -102,7 +102,7 @@ internal sealed class Bf16Ensemble : IEnsembleModel
 
     private sealed class Bf16Source(IReadOnlyList<UNet> members, Func<Tensor, Tensor> normalise) : TorchSource(normalise)
     {
-        public override string Name => "ensemble";
+        public override string Name => "ensemble" + PredictOptions.Bf16Suffix;
         public override int SampleCount => members.Count;
 
         public override Tensor Sample(Tensor input)
