@@ -44,9 +44,11 @@ public sealed class BackendsBench : IConsoleBench
         var tiles = new byte[batch * size * size * 3];
         new Random(5).NextBytes(tiles);
 
-        using var bf16 = Model(arch, size);
-        bf16.Members[0].load_state_dict(ensemble.Members[0].state_dict());
-        foreach (var m in ensemble.Members.Concat(bf16.Members)) BatchNormFolding.Fold(m);
+        var bf16Model = Model(arch, size);
+        bf16Model.Members[0].load_state_dict(ensemble.Members[0].state_dict());
+        using var bf16 = EnsembleModels.InBf16(bf16Model); // what `uga predict --precision bf16` runs
+        var bf16Source = bf16.CreateSource(SampleSourceKind.Ensemble);
+        foreach (var m in ensemble.Members) BatchNormFolding.Fold(m);
         var rows = new List<(string Backend, int Threads, List<double> Seconds, string Note)>();
         using var load = new BusyLoad(BenchArgs.GetInt(args, "--load", 0));
         foreach (int t in threadCounts)
@@ -57,11 +59,11 @@ public sealed class BackendsBench : IConsoleBench
             var onnxSource = onnx.CreateSource(SampleSourceKind.Ensemble);
             var reference = torchSource.Sample(tiles, batch, size);
             double onnxDiff = MaxDiff(reference, onnxSource.Sample(tiles, batch, size));
-            double bf16Diff = MaxDiff(reference, Bf16Probabilities(bf16, tiles, batch, size));
+            double bf16Diff = MaxDiff(reference, bf16Source.Sample(tiles, batch, size));
             var timed = new (string Name, Action Run, List<double> Seconds)[]
             {
                 ("TorchSharp fp32", () => torchSource.Sample(tiles, batch, size), []),
-                ("TorchSharp bf16", () => Bf16Probabilities(bf16, tiles, batch, size), []),
+                ("TorchSharp bf16", () => bf16Source.Sample(tiles, batch, size), []),
                 ("ONNX Runtime fp32", () => onnxSource.Sample(tiles, batch, size), []),
             };
             // Emulated bf16 is tens of times slower; one run says enough and keeps the benchmark short.
@@ -104,17 +106,6 @@ public sealed class BackendsBench : IConsoleBench
             net.eval();
         }
         return new Ensemble(manifest, [net]);
-    }
-
-    private static float[] Bf16Probabilities(Ensemble model, byte[] tiles, int batch, int size)
-    {
-        using var inference = inference_mode();
-        using var scope = NewDisposeScope();
-        var net = model.Members[0];
-        if (net.parameters().First().dtype != ScalarType.BFloat16) net.to(ScalarType.BFloat16);
-        var input = model.Normalise(tensor(tiles, [batch, size, size, 3])).to(ScalarType.BFloat16);
-        var p = nn.functional.softmax(net.call(input).to(ScalarType.Float32), 1);
-        return p.contiguous().data<float>().ToArray();
     }
 
     private static (string, int, List<double>, string) Peer(BenchDir dir, Ensemble model, byte[] tiles, int batch, int size, int threads, int repeats)

@@ -1,14 +1,13 @@
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
+using static Uga.Inference.Tests.PredictionArtifactTests;
 using static Uga.Inference.Tests.SlidePredictorTests;
 
 namespace Uga.Inference.Tests;
 
 public class ArtifactBandsTests
 {
-    private static readonly PredictionKey Key = new("sha256:model", "sample-sha256:slide", "ensemble", 16, 0.01);
-
     // Three units' bands of a slide, joined, are the whole-slide artifact bit for bit: the same global patch grid
     // gives every pixel the same patches whichever unit computes it.
     [Fact]
@@ -61,10 +60,10 @@ public class ArtifactBandsTests
         var band = ArtifactBands.PathFor(folder, "s", 0);
         Assert.Null(PredictionArtifact.TryReuse(band, Key, out var why));
         Assert.Contains("rows 0-64 only", why, StringComparison.Ordinal);
-        Assert.NotNull(ArtifactBands.TryReuse(band, Key, new RowBand(0, 64), out _));
-        Assert.Null(ArtifactBands.TryReuse(band, Key with { ModelHash = "sha256:other" }, new RowBand(0, 64), out why));
+        Assert.NotNull(PredictionArtifact.TryReuse(band, Key, out _, new RowBand(0, 64)));
+        Assert.Null(PredictionArtifact.TryReuse(band, Key with { ModelHash = "sha256:other" }, out why, new RowBand(0, 64)));
         Assert.Contains("another model", why, StringComparison.Ordinal);
-        Assert.NotNull(ArtifactBands.TryReuse(ArtifactBands.PathFor(folder, "s", 128), Key, new RowBand(128, RowBand.ToTheEnd), out _));
+        Assert.NotNull(PredictionArtifact.TryReuse(ArtifactBands.PathFor(folder, "s", 128), Key, out _, new RowBand(128, RowBand.ToTheEnd)));
         Assert.Throws<ArgumentException>(() => SlidePredictor.PredictRows(slide, ensemble, FullTissue(96, 192), new RowBand(32, 96),
             options with { Artifact = new ArtifactTarget(dir.File("x.prediction.zarr"), Key) }));
     }

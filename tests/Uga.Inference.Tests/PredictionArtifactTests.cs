@@ -10,7 +10,7 @@ namespace Uga.Inference.Tests;
 
 public class PredictionArtifactTests
 {
-    private static readonly PredictionKey Key = new("sha256:model", "sample-sha256:slide", "ensemble", 16, 0.01);
+    internal static readonly PredictionKey Key = new("sha256:model", "sample-sha256:slide", "ensemble", 16, 0.01);
 
     [Fact]
     public void ArtifactHoldsTheFullPrecisionMapsTheDisplayTiffsQuantise()

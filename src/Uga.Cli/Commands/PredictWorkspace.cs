@@ -15,10 +15,9 @@ internal static class PredictWorkspace
         foreach (var s in done)
         {
             if (s.StaleNote is { } note) Console.WriteLine($"note: {note}");
-            var name = s.Rows is { } rows ? $"{s.SlideId} {rows}" : s.SlideId;
             Console.WriteLine(s.Reused
-                ? $"{name}: current artifact reused ({s.ArtifactPath})"
-                : string.Create(CultureInfo.InvariantCulture, $"{name}: predicted, {s.Forwards} patch forwards ({s.ArtifactPath})"));
+                ? $"{s.Name}: current artifact reused ({s.ArtifactPath})"
+                : string.Create(CultureInfo.InvariantCulture, $"{s.Name}: predicted, {s.Forwards} patch forwards ({s.ArtifactPath})"));
         }
         Console.WriteLine($"shard {shard}: {done.Count} slides with model {workspace.Manifest.Current.Id}, {done.Count(s => !s.Reused)} predicted, {done.Count(s => s.Reused)} already current");
         return 0;

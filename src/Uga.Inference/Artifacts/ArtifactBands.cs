@@ -16,32 +16,6 @@ public static class ArtifactBands
         Path.Combine(FolderFor(artifactsFolder, stem), "rows-" + y0.ToString(CultureInfo.InvariantCulture) + PredictionArtifact.Extension);
 
     /// <summary>
-    /// The band artifact at <paramref name="path"/> when it was predicted with <paramref name="key"/> and holds exactly
-    /// <paramref name="rows"/> (<see cref="RowBand.ToTheEnd"/>: to the map's last row); otherwise null and, when one
-    /// exists, why not.
-    /// </summary>
-    public static PredictionArtifact? TryReuse(string path, PredictionKey key, RowBand rows, out string? why)
-    {
-        why = null;
-        if (!Directory.Exists(path)) return null;
-        try
-        {
-            var artifact = PredictionArtifact.Open(path);
-            var m = artifact.Manifest;
-            var mismatch = m.Rows is not { } stored ? "it is not a band artifact"
-                : stored != rows.ClippedTo(m.Height) ? $"it holds {stored}, not {rows}"
-                : key.Mismatch(m.Key);
-            why = mismatch is null ? null : $"{path}: {mismatch}";
-            return mismatch is null ? artifact : null;
-        }
-        catch (InvalidInputException e)
-        {
-            why = e.Message;
-            return null;
-        }
-    }
-
-    /// <summary>
     /// Joins the band artifacts of <paramref name="stem"/> predicted with <paramref name="key"/> into
     /// STEM.prediction.zarr (built under a temporary name, then renamed into place) and removes the bands. Throws,
     /// naming the rows, when the bands do not cover the map exactly once.

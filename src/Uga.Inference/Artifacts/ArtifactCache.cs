@@ -50,7 +50,7 @@ public sealed class ArtifactCache(string folder, string modelDir, IEnsembleModel
     {
         var key = KeyFor(slide.Path, options);
         var path = ArtifactBands.PathFor(Folder, stem, rows.Y0);
-        if (ArtifactBands.TryReuse(path, key, rows, out var why) is { } band) return new ArtifactOutcome(band, 0, null, null);
+        if (PredictionArtifact.TryReuse(path, key, out var why, rows) is { } band) return new ArtifactOutcome(band, 0, null, null);
         long forwards = SlidePredictor.PredictRows(slide, ensemble, tissue, rows, options with { Artifact = new ArtifactTarget(path, key) });
         return new ArtifactOutcome(PredictionArtifact.Open(path), forwards, why is null ? null : $"{why}; predicting again", null);
     }

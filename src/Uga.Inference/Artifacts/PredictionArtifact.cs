@@ -40,16 +40,18 @@ public sealed class PredictionArtifact
 
     /// <summary>
     /// The artifact at <paramref name="path"/> when it exists and matches <paramref name="key"/>; otherwise null and,
-    /// when one exists, why it cannot be used (a sentence naming the file).
+    /// when one exists, why it cannot be used (a sentence naming the file). A slide's artifact must be whole; with
+    /// <paramref name="band"/>, a band artifact (<see cref="ArtifactBands"/>) holding exactly those rows
+    /// (<see cref="RowBand.ToTheEnd"/>: to the map's last row).
     /// </summary>
-    public static PredictionArtifact? TryReuse(string path, PredictionKey key, out string? why)
+    public static PredictionArtifact? TryReuse(string path, PredictionKey key, out string? why, RowBand? band = null)
     {
         why = null;
         if (!Directory.Exists(path)) return null;
         try
         {
             var artifact = Open(path);
-            var mismatch = artifact.Manifest.Rows is { } rows ? $"it holds {rows} only (one unit's band)" : key.Mismatch(artifact.Manifest.Key);
+            var mismatch = RowsMismatch(artifact.Manifest, band) ?? key.Mismatch(artifact.Manifest.Key);
             why = mismatch is null ? null : $"{path}: {mismatch}";
             return mismatch is null ? artifact : null;
         }
@@ -59,6 +61,14 @@ public sealed class PredictionArtifact
             return null;
         }
     }
+
+    private static string? RowsMismatch(ArtifactManifest m, RowBand? wanted) => (m.Rows, wanted) switch
+    {
+        (null, null) => null,
+        ({ } stored, null) => $"it holds {stored} only (one unit's band)",
+        (null, { }) => "it is not a band artifact",
+        ({ } stored, { } band) => stored == band.ClippedTo(m.Height) ? null : $"it holds {stored}, not {band}",
+    };
 
     public bool HasMeasure(string measure) => Manifest.Measures.Contains(measure, StringComparer.Ordinal);
 

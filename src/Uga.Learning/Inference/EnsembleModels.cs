@@ -77,6 +77,12 @@ public static class EnsembleModels
     public static IEnsembleModel Accelerate(Ensemble ensemble) => Accelerated.Of(ensemble);
 
     /// <summary>
+    /// <paramref name="ensemble"/> (in memory, BatchNorm not yet folded) with its ensemble samples run in bfloat16
+    /// (<see cref="InferencePrecision.Bf16"/>); the result owns it and disposes it.
+    /// </summary>
+    public static IEnsembleModel InBf16(Ensemble ensemble) => Bf16Ensemble.Of(ensemble);
+
+    /// <summary>
     /// The TorchSharp networks behind a loaded model (for what only they have, the U-Net's bottleneck), or null for an
     /// ONNX model folder.
     /// </summary>

@@ -7,7 +7,10 @@ namespace Uga.Loop.Workspace;
 /// <summary>One piece of a round's prediction: a whole slide, or one band of rows of a very large slide.</summary>
 public sealed record PredictionPart(string SlideId, RowBand? Rows)
 {
-    public override string ToString() => Rows is { } rows ? $"{SlideId} {rows}" : SlideId;
+    public override string ToString() => Describe(SlideId, Rows);
+
+    /// <summary>How a part is named to people: the slide id, and its rows when it is a band ("tall rows 0-8192").</summary>
+    public static string Describe(string slideId, RowBand? rows) => rows is { } r ? $"{slideId} {r}" : slideId;
 }
 
 /// <summary>

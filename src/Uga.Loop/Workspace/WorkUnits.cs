@@ -7,7 +7,7 @@ namespace Uga.Loop.Workspace;
 /// <summary>One slide (or band of a slide's rows) of a work unit and what is wrong with its artifact (null: current).</summary>
 public sealed record UnitSlide(string SlideId, string? Problem, RowBand? Rows = null)
 {
-    public string Name => Rows is { } rows ? $"{SlideId} {rows}" : SlideId;
+    public string Name => PredictionPart.Describe(SlideId, Rows);
 }
 
 /// <summary>One of N prediction units (a <see cref="Shard"/> of the workspace's slides and bands) and the state of its artifacts.</summary>
@@ -80,7 +80,7 @@ public static class WorkUnits
         if (PredictionArtifact.TryReuse(whole, key, out _) is not null) return null;
         var band = ArtifactBands.PathFor(workspace.ArtifactsDir, part.SlideId, rows.Y0);
         if (!Directory.Exists(band)) return "no band artifact";
-        return ArtifactBands.TryReuse(band, key, rows, out why) is null ? why ?? "unreadable" : null;
+        return PredictionArtifact.TryReuse(band, key, out why, rows) is null ? why ?? "unreadable" : null;
     }
 
     /// <summary>Throws, naming the units and slides, when any unit is not done (the reduction must not predict).</summary>

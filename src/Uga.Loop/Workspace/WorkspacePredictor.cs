@@ -39,7 +39,10 @@ public readonly record struct Shard(int Index, int Count)
 }
 
 /// <summary>What predicting one slide of the workspace (or one band of its rows, <paramref name="Rows"/>) did.</summary>
-public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reused, long Forwards, string? StaleNote, RowBand? Rows = null);
+public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reused, long Forwards, string? StaleNote, RowBand? Rows = null)
+{
+    public string Name => PredictionPart.Describe(SlideId, Rows);
+}
 
 /// <summary>
 /// Predicts the prediction artifacts of a workspace's registered slides (all of them, or one shard) with the current
