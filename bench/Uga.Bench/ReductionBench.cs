@@ -8,7 +8,9 @@ namespace Uga.Bench;
 /// <summary>
 /// The cluster reduction's ranking cost as the cohort grows (issue 11): per-slide features (phase 1, what each unit
 /// could compute), the pool-wide reduction (phase 2) and the selection, for N synthetic slides whose uncertainty
-/// maps are --map px square (two measures, tissue on 70 %). Reported side by side for each N in one run.
+/// maps are --map px square (two measures, tissue on 70 %). Reported side by side for each N in one run. A unit
+/// stores its slide's features in the artifact (<see cref="SlideFeaturesFile"/>); "read stored" is the reduction's
+/// cost of reading all N slides' files back, and "stored" their size on disk.
 /// </summary>
 public sealed class ReductionBench : IConsoleBench
 {
@@ -22,8 +24,9 @@ public sealed class ReductionBench : IConsoleBench
         var grid = new GridOptions { PatchSizePx = patch, SpacingUm = 2.0 };
         Console.WriteLine(CpuInfo.Describe());
         Console.WriteLine($"maps {map}x{map} px at 2 µm/px x 2 measures per slide, patch {patch} px, K = {k} per slide");
-        Console.WriteLine("| slides | candidates | phase 1 (all slides) | phase 2 reduce | select per-slide | select pool top-K×N | peak RSS |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
+        Console.WriteLine("| slides | candidates | phase 1 (all slides) | stored | read stored | phase 2 reduce | select per-slide | select pool top-K×N | peak RSS |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        var folder = Directory.CreateTempSubdirectory("uga-bench-features-").FullName;
         var features = new List<SlideFeatures>();
         var clock = new Stopwatch();
         double phase1 = 0;
@@ -33,6 +36,16 @@ public sealed class ReductionBench : IConsoleBench
             clock.Restart();
             while (features.Count < n) features.Add(CandidateGrid.Features(Slide(features.Count, map), grid));
             phase1 += clock.Elapsed.TotalSeconds;
+            for (int i = 0; i < n; i++)
+            {
+                var path = Path.Combine(folder, $"{i}.bin");
+                if (!File.Exists(path)) SlideFeaturesFile.Write(path, features[i]);
+            }
+            double storedMiB = Directory.GetFiles(folder).Sum(f => new FileInfo(f).Length) / 1048576.0;
+            clock.Restart();
+            var read = Enumerable.Range(0, n).Select(i => SlideFeaturesFile.Read(Path.Combine(folder, $"{i}.bin"))).ToList();
+            double readSeconds = clock.Elapsed.TotalSeconds;
+            if (CandidateGrid.Reduce(read, grid).Count != features.Sum(f => f.Candidates.Count)) throw new InvalidOperationException("stored features lost candidates");
             clock.Restart();
             var pool = CandidateGrid.Reduce(features, grid);
             double reduce = clock.Elapsed.TotalSeconds;
@@ -44,8 +57,9 @@ public sealed class ReductionBench : IConsoleBench
             CandidateSelector.Select(pool, strategy, new SelectionOptions { K = k, Mode = KMode.PooledPerSlide, MinCentreDistanceUm = patch * 2.0 });
             double pooled = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {n} | {pool.Count:N0} | {phase1:0.00} s | {reduce:0.000} s | {perSlide:0.000} s | {pooled:0.000} s | {BenchArgs.PeakRssMiB():0} MiB |"));
+                $"| {n} | {pool.Count:N0} | {phase1:0.00} s | {storedMiB:0} MiB | {readSeconds:0.00} s | {reduce:0.000} s | {perSlide:0.000} s | {pooled:0.000} s | {BenchArgs.PeakRssMiB():0} MiB |"));
         }
+        Directory.Delete(folder, recursive: true);
         return 0;
     }
 

@@ -37,6 +37,9 @@ public sealed class SlurmClusterTests
         Assert.True(status.ExitCode == 0, status.Error);
         Assert.Contains("3 units: all done", status.Out, StringComparison.Ordinal);
         Assert.Equal(Queue(reference), Queue(ws));
+        // The units measured their slides' candidates; the reduction read those features, not the maps.
+        var reduction = File.ReadAllText(Directory.GetFiles(Path.Combine(ws, "cluster", "logs"), "rank-*.out").Single());
+        Assert.Contains("0 patch forwards through the networks; candidate features: 4 slides' read from their artifacts", reduction, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -100,16 +100,22 @@ public sealed class WorkspaceCommandTests
         Assert.True(added.ExitCode == 0, added.Error);
         Assert.Contains("registered slide: 96x96 px at 1 µm/px", added.Out, StringComparison.Ordinal);
 
-        var first = UgaProcess.Run("predict", "--workspace", ws, "--shard", "1/1", "--threads", "1");
-        var again = UgaProcess.Run("predict", "--workspace", ws, "--threads", "1");
+        var first = UgaProcess.Run("predict", "--workspace", ws, "--shard", "1/1", "--threads", "1", "--rank-args", "--k 2 --patch 32");
+        var again = UgaProcess.Run("predict", "--workspace", ws, "--threads", "1", "--slides", "slide");
 
         Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Contains("slide: predicted", first.Out, StringComparison.Ordinal);
+        Assert.Contains("; candidate features stored", first.Out, StringComparison.Ordinal);
         Assert.Contains("shard 1/1: 1 slides with model v1, 1 predicted, 0 already current", first.Out, StringComparison.Ordinal);
         Assert.Contains("shard 1/1: 1 slides with model v1, 0 predicted, 1 already current", again.Out, StringComparison.Ordinal);
+        Assert.Contains("; candidate features stored", again.Out, StringComparison.Ordinal); // rank's defaults: another grid
         Assert.True(Directory.Exists(Path.Combine(ws, "artifacts", "slide.prediction.zarr")));
         foreach (var (args, message) in new (string[], string)[]
         {
             (["--workspace", ws, "--shard", "2/1"], "--shard '2/1' must be i/N"),
+            (["--workspace", ws, "--rank-args", "--patch 32"], "--rank-args: Option '--k' is required"),
+            (["--workspace", ws, "--rank-args", "--k 2 --out x"], "--rank-args: --out is not a ranking option"),
+            (["--workspace", ws, "--slides", "slide,nope"], "slide 'nope' is not registered (registered: slide)"),
             (["--workspace", ws, "--model", model], "give no --model, --out, --image or --slide"),
             (["--model", model, "--out", dir.File("o"), "--slide", slide, "--shard", "1/2"], "--shard only applies with --workspace"),
         })

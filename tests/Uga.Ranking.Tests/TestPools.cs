@@ -16,6 +16,14 @@ internal static class TestPools
         return map;
     }
 
+    /// <summary>Uniform noise in [0, <paramref name="scale"/>) drawn from <paramref name="random"/>.</summary>
+    public static FloatMap Noise(Random random, int width, int height, float scale)
+    {
+        var map = new FloatMap(width, height);
+        for (int i = 0; i < map.Data.Length; i++) map.Data[i] = (float)random.NextDouble() * scale;
+        return map;
+    }
+
     public static FloatMap Set(this FloatMap map, PixelRegion region, float value)
     {
         for (int y = region.Y; y < region.Bottom; y++)

@@ -11,12 +11,7 @@ public class TwoPhaseRankingTests
     {
         // Three slides whose maxima differ: one holds the pool maximum, one never reaches 0.8 of it, one lies between.
         var random = new Random(5);
-        FloatMap Noise(float scale)
-        {
-            var map = new FloatMap(40, 30);
-            for (int i = 0; i < map.Data.Length; i++) map.Data[i] = (float)random.NextDouble() * scale;
-            return map;
-        }
+        FloatMap Noise(float scale) => TestPools.Noise(random, 40, 30, scale);
         var slides = new[] { Slide("a", Noise(1.0f)), Slide("b", Noise(0.5f)), Slide("c", Noise(0.9f)) };
         var grid = new GridOptions { PatchSizePx = 10, SpacingUm = 1, MinTissueFraction = 0 };
 

@@ -52,7 +52,7 @@ internal static class ClusterCommand
                 TimeLimit = parse.GetValue(time),
                 Only = parse.GetValue(only) is { } list ? ParseUnits(list) : null,
             };
-            var (predict, reduce) = SlurmPlan.Scripts(ws.Root, options, Uga(), SplitArgs(parse.GetValue(rankArgs)));
+            var (predict, reduce) = SlurmPlan.Scripts(ws.Root, options, Uga(), CheckedRankArgs(ws, parse.GetValue(rankArgs)));
             var dir = Directory.CreateDirectory(Path.Combine(ws.Root, "cluster", "logs")).Parent!.FullName;
             string predictPath = Path.Combine(dir, "predict.sbatch"), reducePath = Path.Combine(dir, "rank.sbatch");
             AtomicFile.WriteAllText(predictPath, predict);
@@ -101,7 +101,7 @@ internal static class ClusterCommand
                 Parallelism = parse.GetValue(parallel),
                 CpusPerTask = parse.GetValue(cpus),
                 Memory = parse.GetValue(memory)!,
-            }, SplitArgs(parse.GetValue(rankArgs)));
+            }, CheckedRankArgs(ws, parse.GetValue(rankArgs)));
             var path = Path.Combine(Directory.CreateDirectory(Path.Combine(ws.Root, "cluster")).FullName, "round.k8s.yaml");
             AtomicFile.WriteAllText(path, yaml);
             Console.WriteLine($"wrote {path}: kubectl apply the first Job, wait for it to complete, then apply the second");
@@ -142,7 +142,16 @@ internal static class ClusterCommand
         return command;
     }
 
-    private static string[] SplitArgs(string? text) => (text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    // The reduction's options, parsed as the units and the reduction will parse them: a mistake (no --k, a typo)
+    // fails here, not on the cluster after every unit has run.
+    private static string[] CheckedRankArgs(LoopWorkspace workspace, string? text)
+    {
+        var args = SplitArgs(text);
+        RankCommand.ForUnit(workspace, args);
+        return args;
+    }
+
+    internal static string[] SplitArgs(string? text) => (text ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     private static List<int> ParseUnits(string text) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(t =>

@@ -21,6 +21,11 @@ internal static class PredictCommand
     {
         var model = new Option<string?>("--model") { Description = "Model folder written by `uga train` (manifest.json + member weights); with --workspace: its current version" };
         var workspace = new Option<string?>("--workspace") { Description = "Predict the workspace's registered slides with its current model into W/artifacts (current artifacts are skipped)" };
+        var rankArgs = new Option<string?>("--rank-args")
+        {
+            Description = "With --workspace: the options of the `uga rank` that will reduce this round (e.g. \"--k 5 --patch 256\"); each slide's candidate features for that ranking are stored with its artifact (default: rank's defaults)",
+        };
+        var slideIds = new Option<string?>("--slides") { Description = "With --workspace: only these registered slides, by id, comma-separated (a unit given as a list)" };
         var shard = new Option<string?>("--shard") { Description = "With --workspace: only the i-th of N disjoint parts of the slides, as i/N (one cluster task's unit)" };
         var image = new Option<string?>("--image") { Description = "Image FILE (JPEG, PNG, TIFF) to predict" };
         var slide = new Option<string?>("--slide") { Description = "Whole-slide FILE (SVS, pyramidal TIFF, any OpenSlide format) to predict at the model's spacing" };
@@ -57,7 +62,7 @@ internal static class PredictCommand
         var precision = PrecisionOption();
         var command = new Command("predict", "Predict labels and per-pixel uncertainty of an image or a whole slide with a trained ensemble")
         {
-            model, workspace, shard, image, slide, output, imageSpacing, slideSpacing, uncertainty, overlap, samples, batch, passes, threads,
+            model, workspace, shard, slideIds, rankArgs, image, slide, output, imageSpacing, slideSpacing, uncertainty, overlap, samples, batch, passes, threads,
             block, minTissue, maskSpacing, cascade, backend, precision,
         };
         command.SetAction((parse, cancellation) =>
@@ -77,9 +82,12 @@ internal static class PredictCommand
                     MinTissueFraction = parse.GetValue(minTissue),
                     Progress = ProgressPrinter.ToStandardError(),
                     Cancellation = cancellation,
-                }, parse.GetValue(slideSpacing)));
+                }, parse.GetValue(slideSpacing), ClusterCommand.SplitArgs(parse.GetValue(rankArgs)),
+                    parse.GetValue(slideIds)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
             }
             if (parse.GetValue(shard) is not null) throw new InvalidInputException(null, "--shard only applies with --workspace");
+            if (parse.GetValue(rankArgs) is not null) throw new InvalidInputException(null, "--rank-args only applies with --workspace");
+            if (parse.GetValue(slideIds) is not null) throw new InvalidInputException(null, "--slides only applies with --workspace (use --slide FILE otherwise)");
             var numberFormat = ResolvePrecision(parse.GetValue(precision)!);
             var settings = new Settings(parse.GetValue(model) ?? throw new InvalidInputException(null, "--model is required (or --workspace)"),
                 parse.GetValue(output) ?? throw new InvalidInputException(null, "--out is required (or --workspace)"), new PredictOptions

@@ -172,7 +172,18 @@ public sealed class PredictionArtifact
         ? OpenArray(MeasureArray(measure), ZarrType.Float32)
         : throw new InvalidInputException(Path, $"has no '{measure}' map (stored: {string.Join(", ", Manifest.Measures)})");
 
-    private int PoolingFactor(long maxPixels)
+    /// <summary>
+    /// Throws, naming the chunk, if a chunk of the labels or of <paramref name="measure"/> is truncated
+    /// (<see cref="ZarrArray.CheckChunkEnds"/>): what a reader that will not decode the whole map checks first.
+    /// </summary>
+    public void CheckChunkEnds(string measure)
+    {
+        OpenArray(LabelsArray, ZarrType.UInt8).CheckChunkEnds();
+        OpenMeasure(measure).CheckChunkEnds();
+    }
+
+    /// <summary>The smallest integer block side whose mean-pooling brings the map within <paramref name="maxPixels"/>.</summary>
+    public int PoolingFactor(long maxPixels)
     {
         long pixels = (long)Manifest.Width * Manifest.Height;
         int factor = 1;

@@ -125,6 +125,28 @@ public sealed class ZarrArray
         }
     }
 
+    /// <summary>
+    /// A quick check of every written chunk without decoding it: a gzip member ends with the decoded size (mod 2³²),
+    /// which for a whole chunk is Chunk² × element size, so a truncated chunk file is named at the cost of reading
+    /// four bytes. Damage inside a chunk is found only when it is decoded (<see cref="ReadChunk"/>).
+    /// </summary>
+    public void CheckChunkEnds()
+    {
+        uint expected = unchecked((uint)(Chunk * Chunk * ElementSize(Type)));
+        Span<byte> tail = stackalloc byte[4];
+        for (int row = 0; row < ChunkRows; row++)
+            for (int col = 0; col < ChunkColumns; col++)
+            {
+                var path = ChunkPath(row, col);
+                if (!File.Exists(path)) continue;
+                using var file = File.OpenRead(path);
+                // 18 bytes: the smallest gzip member (10-byte header, 8-byte trailer).
+                bool whole = file.Length >= 18 && file.Seek(-4, SeekOrigin.End) >= 0 && file.Read(tail) == 4
+                    && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(tail) == expected;
+                if (!whole) throw new InvalidInputException(path, "corrupt or truncated artifact chunk (its gzip trailer does not give a whole chunk)");
+            }
+    }
+
     /// <summary>False for a chunk never written (it reads as the fill value).</summary>
     public bool HasChunk(int row, int column) => File.Exists(ChunkPath(row, column));
 

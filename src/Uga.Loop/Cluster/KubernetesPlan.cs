@@ -37,8 +37,8 @@ public static class KubernetesPlan
         string ws = Path.GetFullPath(workspaceRoot);
         if (!ws.StartsWith(options.MountPath.TrimEnd('/') + "/", StringComparison.Ordinal))
             throw new InvalidInputException(ws, $"the workspace must lie under the volume's mount path {options.MountPath} (that is where the pods see it)");
-        string predict = $"uga predict --workspace {ws} --shard \"$((JOB_COMPLETION_INDEX + 1))/{options.Units}\" --threads {options.CpusPerTask}";
-        string reduce = $"uga rank --workspace {ws} --units {options.Units} --threads {options.CpusPerTask}{string.Concat(rankArgs.Select(a => " " + a))}";
+        string predict = $"uga predict --workspace {ws} --shard \"$((JOB_COMPLETION_INDEX + 1))/{options.Units}\" --threads {options.CpusPerTask}{ShellWords.RankArgs(rankArgs)}";
+        string reduce = $"uga rank --workspace {ws} --units {options.Units} --threads {options.CpusPerTask}{string.Concat(rankArgs.Select(a => " " + ShellWords.Quote(a)))}";
         var text = new StringBuilder("# Written by `uga cluster k8s`. kubectl apply -f this file's first document, wait for it to complete\n");
         text.Append(CultureInfo.InvariantCulture, $"# (kubectl wait --for=condition=complete --timeout=24h job/{options.Name}-predict), then apply the second.\n");
         Job(text, options, $"{options.Name}-predict", predict, indexed: true);

@@ -46,7 +46,7 @@ public static class SlurmPlan
         var predict = Header("uga-predict", options, Path.Combine(logs, "predict-%A_%a.out"))
             .Append(CultureInfo.InvariantCulture, $"#SBATCH --array={array}\n")
             .Append(Body(options))
-            .Append(CultureInfo.InvariantCulture, $"exec {uga} predict --workspace {Quote(root)} --shard \"${{SLURM_ARRAY_TASK_ID}}/{options.Units}\" --threads {options.CpusPerTask}\n");
+            .Append(CultureInfo.InvariantCulture, $"exec {uga} predict --workspace {Quote(root)} --shard \"${{SLURM_ARRAY_TASK_ID}}/{options.Units}\" --threads {options.CpusPerTask}{ShellWords.RankArgs(rankArgs)}\n");
         var reduce = SingleTask("uga-rank", Path.Combine(logs, "rank-%j.out"), options, $"{uga} rank --workspace {Quote(root)} --units {options.Units}", rankArgs);
         return (predict.ToString(), reduce);
     }
@@ -83,6 +83,5 @@ public static class SlurmPlan
     private static string Body(SlurmOptions options) =>
         string.Create(CultureInfo.InvariantCulture, $"set -euo pipefail\nexport OMP_NUM_THREADS={options.CpusPerTask}\n");
 
-    private static string Quote(string text) =>
-        text.All(c => char.IsAsciiLetterOrDigit(c) || "/._-:=%,+@".Contains(c)) ? text : "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    private static string Quote(string text) => ShellWords.Quote(text);
 }

@@ -16,14 +16,15 @@ internal static class CandidatePreview
 
     public static RgbImage Render(PoolItem item, IReadOnlyList<Candidate> chosen, string measure)
     {
-        var picture = SlidePreviews.Uncertainty(item.Thumbnail, item.PreviewMap, measure);
+        var thumbnail = item.Thumbnail.Value;
+        var picture = SlidePreviews.Uncertainty(thumbnail, item.PreviewMap.Value, measure);
         using var bitmap = SkiaImages.ToBitmap(picture);
         using (var canvas = new SKCanvas(bitmap))
         {
-            float stroke = Math.Max(1.5f, Math.Max(item.Thumbnail.Width, item.Thumbnail.Height) / 400f);
+            float stroke = Math.Max(1.5f, Math.Max(thumbnail.Width, thumbnail.Height) / 400f);
             using var box = new SKPaint { Color = BoxColour, Style = SKPaintStyle.Stroke, StrokeWidth = stroke, IsAntialias = true };
             using var typeface = Heatmap.LoadTypeface();
-            float textSize = Math.Clamp(Math.Max(item.Thumbnail.Width, item.Thumbnail.Height) / 45f, 10f, 22f);
+            float textSize = Math.Clamp(Math.Max(thumbnail.Width, thumbnail.Height) / 45f, 10f, 22f);
             using var font = typeface is null ? null : new SKFont(typeface, textSize);
             using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
             using var tag = new SKPaint { Color = BoxColour, Style = SKPaintStyle.Fill };
@@ -35,8 +36,8 @@ internal static class CandidatePreview
                 // The rank on a filled tag at the box's top-left corner, kept inside the picture.
                 var label = c.Rank.ToString(CultureInfo.InvariantCulture);
                 float w = font.MeasureText(label) + 4, h = textSize + 2;
-                float x = Math.Clamp(r.X, 0, Math.Max(0, item.Thumbnail.Width - w));
-                float y = Math.Clamp(r.Y - h, 0, Math.Max(0, item.Thumbnail.Height - h));
+                float x = Math.Clamp(r.X, 0, Math.Max(0, thumbnail.Width - w));
+                float y = Math.Clamp(r.Y - h, 0, Math.Max(0, thumbnail.Height - h));
                 canvas.DrawRect(x, y, w, h, tag);
                 canvas.DrawText(label, x + 2, y + textSize - 1, SKTextAlign.Left, font, ink);
             }

@@ -5,8 +5,9 @@ using Uga.Ranking;
 namespace Uga.Loop.Queue;
 
 /// <summary>
-/// One slide or tile image of the pool: what ranking needs (<see cref="Slide"/>: level-0 size and spacing, the
-/// uncertainty map, the tissue) and what the export needs afterwards (a preview and the predicted labels).
+/// One slide or tile image of the pool after its features were measured: what the export needs (level-0 size and
+/// spacing, a preview and the predicted labels). It holds no full-resolution map, so a cohort's reduction keeps
+/// one slide's maps in memory at a time; the preview is read only for slides the export draws.
 /// </summary>
 internal sealed record PoolItem
 {
@@ -15,10 +16,13 @@ internal sealed record PoolItem
 
     public required string SourcePath { get; init; }
 
-    /// <summary>The slide at <see cref="PreviewSpacingUm"/> and its uncertainty on the same grid.</summary>
-    public required RgbImage Thumbnail { get; init; }
+    /// <summary>Spacing of the uncertainty map ranking read (coarser than the artifact's beyond the pixel budget).</summary>
+    public required double MapSpacingUm { get; init; }
 
-    public required FloatMap PreviewMap { get; init; }
+    /// <summary>The slide at <see cref="PreviewSpacingUm"/> and its uncertainty on the same grid.</summary>
+    public required Lazy<RgbImage> Thumbnail { get; init; }
+
+    public required Lazy<FloatMap> PreviewMap { get; init; }
 
     public required double PreviewSpacingUm { get; init; }
 

@@ -106,7 +106,7 @@ internal static class RankExport
                 Level0Width = i.Slide.Width,
                 Level0Height = i.Slide.Height,
                 Level0SpacingUm = i.Slide.SpacingUm,
-                MapSpacingUm = i.Slide.Measures[measure].SpacingUm,
+                MapSpacingUm = i.MapSpacingUm,
                 Candidates = selection.Scored.Count(c => c.SlideId == i.Slide.Id),
                 Chosen = selection.Chosen.Count(c => c.SlideId == i.Slide.Id),
             }),

@@ -144,6 +144,9 @@ public sealed record RankRequest
         Selection = SelectionOptions(),
     };
 
+    /// <summary>The uncertainty measure ranking reads: <see cref="Measure"/>, unless the strategy fixes its own.</summary>
+    public string RankedMeasure() => RankingStrategies.MeasureFor(CreateStrategy().Name, Measure);
+
     public RankingStrategy CreateStrategy() =>
         RankingStrategies.Create(Strategy, new StrategyOptions { Measure = Measure, Seed = Seed, StochasticBeta = StochasticBeta });
 
@@ -189,6 +192,9 @@ public sealed record RankResult
 
     /// <summary>Slides or images whose stored prediction artifact was current and reused.</summary>
     public int ReusedPredictions { get; init; }
+
+    /// <summary>Slides whose candidate features were read from their artifact (stored by a unit or an earlier ranking), not measured.</summary>
+    public int StoredFeatures { get; init; }
 
     /// <summary>Every file written, in writing order.</summary>
     public required IReadOnlyList<string> Files { get; init; }

@@ -21,7 +21,7 @@ public static class Ranker
         request.Validate();
         var clock = Stopwatch.StartNew();
         var strategy = request.CreateStrategy();
-        var measure = RankingStrategies.MeasureFor(strategy.Name, request.Measure);
+        var measure = request.RankedMeasure();
         if (measure == RankingStrategies.BaselineErrorMeasure)
             throw new InvalidInputException(null, "the oracle strategy ranks by the baseline's true error, which needs reference masks: it exists only in `uga simulate`");
         if (strategy.Name == "density-ratio")
@@ -43,12 +43,18 @@ public static class Ranker
         if (encoder is null && RankingStrategies.NeedsEmbeddings(strategy.Name))
             throw new InvalidInputException(request.ModelDir, $"strategy {strategy.Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
         var settings = request.Settings(ensemble.Manifest.SpacingUm);
-        var grid = settings.Grid;
-        // The grid needs only the tissue: a pool too small for K fails here, before hours of prediction.
+        var mapsDir = Path.Combine(request.OutDir, "maps");
+        var cache = new ArtifactCache(request.ArtifactsDir ?? mapsDir, request.ModelDir, ensemble);
+        // Slides whose current artifact holds their features (stored by a cluster unit or an earlier ranking) need
+        // neither tissue detection nor their maps; the others are prepared and measured here.
+        var stored = slidePaths.Select(p => StoredFeatures(p, cache, request, measure, notes)).ToList();
         var inputs = slidePaths.Count > 0
-            ? slidePaths.Select(p => PoolLoader.PrepareSlide(p, request)).ToList()
+            ? slidePaths.Select((p, i) => stored[i]?.Input ?? PoolLoader.PrepareSlide(p, request)).ToList()
             : cases.Select(PoolLoader.PrepareImage).ToList();
-        var tissuePool = Exclude(CandidateGrid.Build([.. inputs.Select(i => i.ToRankingSlide())], grid), request, out int excluded);
+        // The grid needs only the tissue: a pool too small for K fails here, before hours of prediction.
+        var unmeasured = inputs.Where((_, i) => i >= stored.Count || stored[i] is null).Select(i => i.ToRankingSlide()).ToList();
+        var tissuePool = Exclude([.. stored.SelectMany(s => s?.Features.Candidates ?? []),
+            .. unmeasured.Count == 0 ? [] : CandidateGrid.Build(unmeasured, settings.Grid)], request, out int excluded);
         ExplainShortfall(excluded, () =>
         {
             CandidateSelector.CheckPoolSize(tissuePool, request.SelectionOptions());
@@ -56,16 +62,17 @@ public static class Ranker
         });
 
         var items = new List<PoolItem>();
-        var mapsDir = Path.Combine(request.OutDir, "maps");
-        var cache = new ArtifactCache(request.ArtifactsDir ?? mapsDir, request.ModelDir, ensemble);
+        var features = new List<SlideFeatures>();
         for (int i = 0; i < inputs.Count; i++)
         {
-            items.Add(inputs[i].Case is null
-                ? PoolLoader.LoadSlide(inputs[i], cache, request, measure, mapsDir, notes)
-                : PoolLoader.LoadImage(inputs[i], cache, request, measure, notes));
+            var (item, f) = i < stored.Count && stored[i] is { } s ? (PoolLoader.FromStored(s.Input, s.Artifact, request, measure), s.Features)
+                : inputs[i].Case is null ? PoolLoader.LoadSlide(inputs[i], cache, request, measure, mapsDir, notes)
+                : PoolLoader.LoadImage(inputs[i], cache, request, measure, notes);
+            items.Add(item);
+            features.Add(f);
             request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
         }
-        var pool = Exclude(CandidateGrid.Build([.. items.Select(i => i.Slide)], grid, request.Progress), request, out excluded);
+        var pool = Exclude(CandidateGrid.Reduce(features, settings.Grid), request, out excluded);
         if (RankingStrategies.NeedsEmbeddings(strategy.Name)) pool = CandidatePatches.WithEmbeddings(pool, inputs, encoder!, request);
         var selection = ExplainShortfall(excluded, () => settings.Choose(pool));
         var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
@@ -79,10 +86,35 @@ public static class Ranker
             ExcludedCandidates = excluded,
             Forwards = items.Sum(i => i.Forwards),
             ReusedPredictions = items.Count(i => i.Forwards == 0),
+            StoredFeatures = stored.Count(s => s is not null),
             Files = files,
             Notes = [.. notes, .. selection.Warnings],
             Elapsed = clock.Elapsed,
         };
+    }
+
+    private sealed record Stored(PoolInput Input, PredictionArtifact Artifact, SlideFeatures Features);
+
+    // A slide's stored features, if its artifact is current and holds them for this request.
+    private static Stored? StoredFeatures(string path, ArtifactCache cache, RankRequest request, string measure, List<string> notes)
+    {
+        var stem = Path.GetFileNameWithoutExtension(path);
+        if (cache.Current(path, stem, PoolLoader.SlideOptions(request)) is not { } artifact) return null;
+        if (SlideRankFeatures.TryRead(artifact, SlideRankFeatures.Key(request, measure), notes) is not { } f) return null;
+        // The maps are not decoded on this path, so a truncated chunk would surface only when the export draws the
+        // slide: check the chunk ends now and predict such an artifact again, as the reading path does.
+        try
+        {
+            artifact.CheckChunkEnds(measure);
+        }
+        catch (InvalidInputException e)
+        {
+            notes.Add($"{e.Message}; predicting again");
+            ArtifactCache.Discard(artifact);
+            return null;
+        }
+        var level0 = f.Slide;
+        return new Stored(new PoolInput(path, stem, null, level0.Width, level0.Height, level0.SpacingUm, null), artifact, f);
     }
 
     private static IReadOnlyList<Candidate> Exclude(IReadOnlyList<Candidate> pool, RankRequest request, out int excluded)

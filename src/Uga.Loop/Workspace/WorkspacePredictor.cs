@@ -3,6 +3,8 @@ using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
 using Uga.Learning.Inference;
+using Uga.Loop.Queue;
+using Uga.Loop.Workspace.Store;
 using Uga.Slides;
 using Uga.Slides.Tissue;
 
@@ -38,8 +40,12 @@ public readonly record struct Shard(int Index, int Count)
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Index}/{Count}");
 }
 
-/// <summary>What predicting one slide of the workspace (or one band of its rows, <paramref name="Rows"/>) did.</summary>
-public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reused, long Forwards, string? StaleNote, RowBand? Rows = null)
+/// <summary>
+/// What predicting one slide of the workspace (or one band of its rows, <paramref name="Rows"/>) did;
+/// <paramref name="MeasuredFeatures"/>: the slide's candidate features were computed and stored with its artifact.
+/// </summary>
+public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reused, long Forwards, string? StaleNote, RowBand? Rows = null,
+    bool MeasuredFeatures = false)
 {
     public string Name => PredictionPart.Describe(SlideId, Rows);
 }
@@ -47,16 +53,21 @@ public sealed record SlideArtifact(string SlideId, string ArtifactPath, bool Reu
 /// <summary>
 /// Predicts the prediction artifacts of a workspace's registered slides (all of them, or one shard) with the current
 /// model version into W/artifacts, skipping every artifact that is already current — the unit of work a cluster task
-/// runs; `uga rank --workspace` is then the reduction that reads them. Writes artifacts and display maps only, never
-/// the store, so many shards can run at once.
+/// runs; `uga rank --workspace` is then the reduction that reads them. With a <see cref="RankRequest"/> (the
+/// reduction's), a unit also measures each whole slide's candidate features and stores them in its artifact, so the
+/// reduction reads features instead of maps (bands are measured by the reduction, after joining). Writes artifacts
+/// and display maps only, never the store, so many shards can run at once. A unit may also be a list of slide ids.
 /// </summary>
 public static class WorkspacePredictor
 {
     public static IReadOnlyList<SlideArtifact> Predict(LoopWorkspace workspace, Shard shard, SlidePredictionOptions options,
-        double? slideSpacingUm = null, int bandHeight = WorkPartition.DefaultBandHeight)
+        double? slideSpacingUm = null, int bandHeight = WorkPartition.DefaultBandHeight, RankRequest? rank = null, List<string>? notes = null, IReadOnlyCollection<string>? only = null)
     {
+        rank?.Validate();
+        notes ??= [];
         var slides = workspace.Store.Slides().ToDictionary(s => s.Id, StringComparer.Ordinal);
         if (slides.Count == 0) throw new InvalidInputException(workspace.ManifestPath, "no slides registered; run `uga workspace add-slides` first");
+        if (only is not null) slides = Only(workspace, slides, only);
         if (bandHeight % options.BlockSize != 0)
             throw new InvalidInputException(null, $"band height {bandHeight} must be a multiple of the block size {options.BlockSize}");
         var modelDir = workspace.ModelDir(workspace.Manifest.Current);
@@ -67,8 +78,9 @@ public static class WorkspacePredictor
         foreach (var (id, rows) in shard.Deal(parts))
         {
             options.Cancellation.ThrowIfCancellationRequested();
-            // A band of a slide whose whole artifact is current (merged by an earlier reduction) has nothing to do.
-            if (rows is not null && cache.Current(slides[id].Path, id, options) is { } whole)
+            // Nothing to do, not even tissue detection: a band of a slide whose whole artifact is current (merged by an
+            // earlier reduction), or a slide whose current artifact holds the features asked for.
+            if (cache.Current(slides[id].Path, id, options) is { } whole && (rows is not null || rank is null || PoolLoader.HasFeatures(whole, rank, notes)))
             {
                 done.Add(new SlideArtifact(id, whole.Path, true, 0, null, rows));
                 continue;
@@ -78,8 +90,19 @@ public static class WorkspacePredictor
             var outcome = rows is { } band
                 ? cache.ForBand(slide, id, tissue, options, band)
                 : cache.ForSlide(slide, id, tissue, options, workspace.PathOf("maps"));
-            done.Add(new SlideArtifact(id, outcome.Artifact.Path, outcome.Reused, outcome.Forwards, outcome.StaleNote, rows));
+            bool measured = rank is not null && rows is null
+                && PoolLoader.StoreFeatures(slide, PoolInput.OfSlide(slide, slides[id].Path, id, tissue), outcome, rank, notes);
+            done.Add(new SlideArtifact(id, outcome.Artifact.Path, outcome.Reused, outcome.Forwards, outcome.StaleNote, rows, measured));
         }
         return done;
+    }
+
+    // The slides a unit was given by id (`--slides`), every one of them registered.
+    private static Dictionary<string, SlideRecord> Only(LoopWorkspace workspace, Dictionary<string, SlideRecord> slides, IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0) throw new InvalidInputException(null, "--slides lists no slide ids");
+        if (ids.FirstOrDefault(id => !slides.ContainsKey(id)) is { } unknown)
+            throw new InvalidInputException(workspace.ManifestPath, $"slide '{unknown}' is not registered (registered: {string.Join(", ", slides.Keys.Order(StringComparer.Ordinal).Take(10))}{(slides.Count > 10 ? ", …" : "")})");
+        return ids.ToDictionary(id => id, id => slides[id], StringComparer.Ordinal);
     }
 }

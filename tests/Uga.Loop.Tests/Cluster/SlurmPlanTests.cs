@@ -14,7 +14,7 @@ public class SlurmPlanTests
         Assert.Contains("#SBATCH --array=1-3%2\n", predict, StringComparison.Ordinal);
         Assert.Contains("#SBATCH --partition=cpu\n#SBATCH --mem=8G\n#SBATCH --time=01:00:00\n", predict, StringComparison.Ordinal);
         Assert.Contains("export OMP_NUM_THREADS=4\n", predict, StringComparison.Ordinal);
-        Assert.Contains("exec /usr/bin/dotnet /opt/uga/uga.dll predict --workspace '/shared/my ws' --shard \"${SLURM_ARRAY_TASK_ID}/3\" --threads 4\n", predict, StringComparison.Ordinal);
+        Assert.Contains("exec /usr/bin/dotnet /opt/uga/uga.dll predict --workspace '/shared/my ws' --shard \"${SLURM_ARRAY_TASK_ID}/3\" --threads 4 --rank-args '--k 5 --strategy it'\\''s'\n", predict, StringComparison.Ordinal);
         Assert.DoesNotContain("--array", reduce, StringComparison.Ordinal);
         Assert.Contains("rank --workspace '/shared/my ws' --units 3 --threads 4 --k 5 --strategy 'it'\\''s'\n", reduce, StringComparison.Ordinal);
     }
@@ -39,7 +39,7 @@ public class KubernetesPlanTests
         var docs = yaml.Split("---\n");
         Assert.Equal(2, docs.Length);
         Assert.Contains("completionMode: Indexed\n  completions: 5\n", docs[0], StringComparison.Ordinal);
-        Assert.Contains("--shard \\\"$((JOB_COMPLETION_INDEX + 1))/5\\\" --threads 2", docs[0], StringComparison.Ordinal);
+        Assert.Contains("--shard \\\"$((JOB_COMPLETION_INDEX + 1))/5\\\" --threads 2 --rank-args '--k 4'", docs[0], StringComparison.Ordinal);
         Assert.Contains("claimName: slides", docs[0], StringComparison.Ordinal);
         Assert.Contains("uga rank --workspace /data/ws --units 5 --threads 2 --k 4", docs[1], StringComparison.Ordinal);
         Assert.DoesNotContain("Indexed", docs[1], StringComparison.Ordinal);

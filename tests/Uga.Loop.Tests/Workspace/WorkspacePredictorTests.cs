@@ -1,5 +1,6 @@
 using Uga.Imaging;
 using Uga.Inference;
+using Uga.Inference.Artifacts;
 using Uga.Loop.Queue;
 using Uga.Loop.Workspace;
 using Uga.Loop.Workspace.Store;
@@ -35,19 +36,60 @@ public sealed class WorkspacePredictorTests
         using var ws = F.Workspace(dir);
         var slides = new[] { "a", "b", "c" }.Select((s, i) => R.TissueSlide(dir, s + ".tif", 320 + (64 * i), 256, 1.0)).ToArray();
         SlideCatalogue.Add(ws, slides, null);
+        var rank = Request(ws, dir);
 
-        var first = WorkspacePredictor.Predict(ws, new Shard(1, 2), new SlidePredictionOptions());
-        var second = WorkspacePredictor.Predict(ws, new Shard(2, 2), new SlidePredictionOptions());
+        var first = WorkspacePredictor.Predict(ws, new Shard(1, 2), new SlidePredictionOptions(), rank: rank);
+        var second = WorkspacePredictor.Predict(ws, new Shard(2, 2), new SlidePredictionOptions(), rank: rank);
         Assert.Equal(["a", "c"], first.Select(s => s.SlideId));
         Assert.Equal(["b"], second.Select(s => s.SlideId));
-        Assert.All(first.Concat(second), s => Assert.False(s.Reused));
-        Assert.All(WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions()), s => Assert.True(s.Reused)); // idempotent
+        Assert.All(first.Concat(second), s => Assert.True(!s.Reused && s.MeasuredFeatures));
+        Assert.All(WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions(), rank: rank), s => Assert.True(s.Reused && !s.MeasuredFeatures)); // idempotent
 
         var (reduced, alone) = ReducedAndAlone(ws, dir);
 
-        Assert.Equal(0, reduced.Forwards);
+        Assert.Equal((0, 3), (reduced.Forwards, reduced.StoredFeatures)); // the units' features, not the maps
         Assert.True(alone.Forwards > 0);
+        Assert.Equal(0, alone.StoredFeatures);
+        Assert.Equal(alone.Selection.Scored.Select(c => (c.Key, c.Score)), reduced.Selection.Scored.Select(c => (c.Key, c.Score)));
         Assert.Equal(alone.Selection.Chosen.Select(c => (c.Key, c.Score)), reduced.Selection.Chosen.Select(c => (c.Key, c.Score)));
+    }
+
+    [Fact]
+    public void Features_stored_for_another_ranking_or_unreadable_are_measured_again_with_the_same_result()
+    {
+        using var dir = new TempDir();
+        using var ws = F.Workspace(dir);
+        SlideCatalogue.Add(ws, [R.TissueSlide(dir, "a.tif", 320, 256, 1.0), R.TissueSlide(dir, "b.tif", 384, 256, 1.0)], null);
+        var rank = Request(ws, dir);
+        var units = WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions(), rank: rank with { PatchSizePx = 32 });
+        Assert.All(units, s => Assert.True(s.MeasuredFeatures));
+        var again = WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions(), rank: rank);
+        Assert.All(again, s => Assert.True(s.Reused && s.MeasuredFeatures)); // another grid: measured, not predicted
+        var ranked = Ranker.Run(rank with { ArtifactsDir = ws.ArtifactsDir });
+        Assert.Equal(2, ranked.StoredFeatures);
+
+        // b's features for this grid (the newer of its two files) damaged: the reduction says so and measures b itself.
+        var damaged = new DirectoryInfo(Path.Combine(units[1].ArtifactPath, "features")).GetFiles().MaxBy(f => f.LastWriteTimeUtc)!;
+        File.WriteAllBytes(damaged.FullName, [9]);
+        var repaired = Ranker.Run(rank with { ArtifactsDir = ws.ArtifactsDir, OutDir = dir.File("repaired") });
+        Assert.Equal(1, repaired.StoredFeatures);
+        Assert.Contains(repaired.Notes, n => n.Contains("b.prediction.zarr", StringComparison.Ordinal) && n.Contains("measuring the slide's candidates again", StringComparison.Ordinal));
+        Assert.Equal(ranked.Selection.Scored.Select(c => (c.Key, c.Score)), repaired.Selection.Scored.Select(c => (c.Key, c.Score)));
+    }
+
+    [Fact]
+    public void A_unit_given_as_a_list_of_slide_ids_predicts_exactly_those()
+    {
+        using var dir = new TempDir();
+        using var ws = F.Workspace(dir);
+        SlideCatalogue.Add(ws, [R.TissueSlide(dir, "a.tif", 256, 256, 1.0), R.TissueSlide(dir, "b.tif", 256, 256, 1.0), R.TissueSlide(dir, "c.tif", 256, 256, 1.0)], null);
+
+        var listed = WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions(), only: ["c", "a"]);
+
+        Assert.Equal(["a", "c"], listed.Select(s => s.SlideId));
+        Assert.False(Directory.Exists(PredictionArtifact.PathFor(ws.ArtifactsDir, "b")));
+        var e = Assert.Throws<InvalidInputException>(() => WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions(), only: ["a", "z"]));
+        Assert.Contains("slide 'z' is not registered (registered: a, b, c)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -118,17 +160,19 @@ public sealed class WorkspacePredictorTests
         Assert.Throws<InvalidInputException>(() => WorkspacePredictor.Predict(ws, new Shard(1, 2), options, bandHeight: 300));
     }
 
+    private static RankRequest Request(LoopWorkspace ws, TempDir dir) => new()
+    {
+        ModelDir = ws.ModelDir(ws.Manifest.Current),
+        SlidePaths = WorkspaceRanker.Slides(ws, [], null),
+        OutDir = dir.File("queue"),
+        K = 4,
+        PatchSizePx = 64,
+    };
+
     // The workspace's queue from the units' artifacts, and the same ranking by one process that predicts afresh.
     private static (RankResult Reduced, RankResult Alone) ReducedAndAlone(LoopWorkspace ws, TempDir dir)
     {
-        var request = new RankRequest
-        {
-            ModelDir = ws.ModelDir(ws.Manifest.Current),
-            SlidePaths = WorkspaceRanker.Slides(ws, [], null),
-            OutDir = dir.File("queue"),
-            K = 4,
-            PatchSizePx = 64,
-        };
+        var request = Request(ws, dir);
         var (reduced, _) = WorkspaceRanker.Run(ws, request);
         return (reduced, Ranker.Run(request with { OutDir = dir.File("alone"), ArtifactsDir = dir.File("fresh") }));
     }

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Uga.Imaging;
+using Uga.Inference.Artifacts;
+using Uga.Ranking;
+
+namespace Uga.Loop.Queue;
+
+/// <summary>
+/// A slide's phase-1 ranking features (<see cref="SlideFeatures"/>) stored inside its prediction artifact
+/// (ARTIFACT/features/KEY.bin), keyed by everything that shapes them besides the prediction itself: the grid, the
+/// maps the strategy reads, the map budget and the preview the colour features come from. A cluster unit computes
+/// them next to its prediction, so the reduction reads features, not maps; they live and die with the artifact
+/// (a stale artifact is replaced whole, features included).
+/// </summary>
+internal static class SlideRankFeatures
+{
+    private const string Folder = "features";
+
+    /// <summary>The key of the features <paramref name="request"/> ranks with (the model's grid spacing comes from the artifact).</summary>
+    public static string Key(RankRequest request, string measure)
+    {
+        var g = request.GridOptions(double.NaN);
+        string text = string.Create(CultureInfo.InvariantCulture,
+            $"v1 patch={g.PatchSizePx} spacing={request.PatchSpacingUm?.ToString("R", CultureInfo.InvariantCulture) ?? "model"} stride={g.StridePx} "
+            + $"tissue={g.MinTissueFraction:R} count={g.CountThresholdFactor:R} edges={g.CoverEdges} measure={measure} "
+            + $"classmaps={RankingStrategies.NeedsClassMaps(request.Strategy)} budget={request.MaxMapPixels} preview={request.PreviewSize} "
+            + $"level0={request.SlideSpacingUm?.ToString("R", CultureInfo.InvariantCulture) ?? "file"}");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
+
+    public static string PathFor(PredictionArtifact artifact, string key) => Path.Combine(artifact.Path, Folder, key + ".bin");
+
+    public static void Write(PredictionArtifact artifact, string key, SlideFeatures features) =>
+        SlideFeaturesFile.Write(PathFor(artifact, key), features);
+
+    /// <summary>The stored features, or null when absent; an unreadable file is noted and treated as absent.</summary>
+    public static SlideFeatures? TryRead(PredictionArtifact artifact, string key, List<string> notes)
+    {
+        var path = PathFor(artifact, key);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return SlideFeaturesFile.Read(path);
+        }
+        catch (InvalidInputException e)
+        {
+            notes.Add($"{e.Message}; measuring the slide's candidates again");
+            return null;
+        }
+    }
+}
