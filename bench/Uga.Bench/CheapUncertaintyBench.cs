@@ -56,6 +56,9 @@ public sealed class CheapUncertaintyBench : IConsoleBench
                 OutDir = folder,
                 ArtifactsDir = folder,
                 K = k,
+                // The top-K of the uncertainty map itself: what the cheap variants must preserve (class-stratified,
+                // rank's default now, adds Gumbel noise, which would blur the recall).
+                Strategy = "uncertainty-sum",
                 PatchSizePx = patch,
                 Overlap = overlap(modelPatch),
                 CascadeThreshold = cascade,

@@ -42,7 +42,8 @@ public sealed class RankReuseBench : IConsoleBench
             var model = Path.Combine(dir.FullName, "model");
             using (var ensemble = SlidePredictBench.TinyEnsemble(modelSpacing, BenchArgs.GetInt(args, "--patch", 64), BenchArgs.GetInt(args, "--members", 2), 2, 4))
                 ensemble.Save(model);
-            var request = new RankRequest { ModelDir = model, SlidePaths = [slidePath], OutDir = "", K = 10, PatchSizePx = 128, BatchSize = 8 };
+            // uncertainty-sum (rank's default when docs/benchmarks.md's figures were taken) keeps those figures comparable.
+            var request = new RankRequest { ModelDir = model, SlidePaths = [slidePath], OutDir = "", K = 10, PatchSizePx = 128, BatchSize = 8, Strategy = "uncertainty-sum" };
             Console.WriteLine("| run | artifacts | network patch forwards | wall (s) |");
             Console.WriteLine("|---|---|---|---|");
             var before = new List<double>();

@@ -1,6 +1,7 @@
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Learning;
+using Uga.Loop.Queue;
 
 namespace Uga.Experiments.Demo;
 
@@ -47,8 +48,8 @@ public sealed record DemoOptions
     /// <summary>Numbers of annotated patches per arm (a K = 0 control is always added).</summary>
     public IReadOnlyList<int> Ks { get; init; } = [5, 10];
 
-    /// <summary>Uncertainty-guided strategies to compare with <see cref="Baseline"/>; the first is the headline one whose queue is exported.</summary>
-    public IReadOnlyList<string> Strategies { get; init; } = ["uncertainty-sum"];
+    /// <summary>Uncertainty-guided strategies to compare with <see cref="Baseline"/>; the first is the headline one whose queue is exported (default: `uga rank`'s).</summary>
+    public IReadOnlyList<string> Strategies { get; init; } = [RankRequest.DefaultStrategy];
 
     /// <summary>The comparison strategy (seeded).</summary>
     public string Baseline { get; init; } = "random";

@@ -68,7 +68,7 @@ public class ArtifactReuseTests
     {
         using var dir = new TempDir();
         var slide = TissueSlide(dir, "s.tif", 640, 480, 1.0);
-        var request = Request(dir, slide, TinyModel(dir, 1.0)) with { K = 6 };
+        var request = Request(dir, slide, TinyModel(dir, 1.0)) with { K = 6, Strategy = "uncertainty-sum" }; // reads the measure map alone
         var ranked = Ranker.Run(request);
 
         // simulate's path: the float map in memory, the same grid and selector.
