@@ -11,9 +11,9 @@ using static TorchSharp.torch;
 namespace Uga.Bench;
 
 /// <summary>
-/// One U-Net, three ways, side by side in one run: TorchSharp float32 (BatchNorm folded, as `uga predict` runs it),
-/// TorchSharp bfloat16 (weights and input), ONNX Runtime float32 (`uga export`), and Debian's PyTorch running the
-/// same ONNX weights eagerly as the peer. Per thread count: seconds per batch (best and median of interleaved
+/// One U-Net, four ways, side by side in one run: TorchSharp float32 (BatchNorm folded, as `uga predict` runs it),
+/// TorchSharp bfloat16 (weights and input), ONNX Runtime float32 (`uga export`) and int8 (static QDQ export), and
+/// Debian's PyTorch running the same ONNX weights eagerly as the peer. Per thread count: seconds per batch (best and median of interleaved
 /// repeats), Mpx/s of patch pixels, GFLOP/s from the analytic convolution count, and the share of the CPU's nominal
 /// peak (threads × clock × FLOP per cycle from its flags). The C# rows time what Uga pays per batch (input
 /// standardisation and softmax included); the peer times the network alone.
@@ -43,6 +43,8 @@ public sealed class BackendsBench : IConsoleBench
         OnnxExport.Write(ensemble, dir.File("onnx"));
         var tiles = new byte[batch * size * size * 3];
         new Random(5).NextBytes(tiles);
+        // Calibrated on the timed tiles themselves: this row measures speed; accuracy on real data is `uga-bench precision`.
+        OnnxExport.Write(ensemble, dir.File("onnx-int8"), (tiles, batch));
 
         var bf16Model = Model(arch, size);
         bf16Model.Members[0].load_state_dict(ensemble.Members[0].state_dict());
@@ -55,16 +57,20 @@ public sealed class BackendsBench : IConsoleBench
         {
             torch.set_num_threads(t);
             using var onnx = OnnxEnsemble.Load(dir.File("onnx"), ModelManifest.Read(Path.Combine(dir.File("onnx"), ModelManifest.FileName)), t);
+            using var onnxInt8 = OnnxEnsemble.Load(dir.File("onnx-int8"), ModelManifest.Read(Path.Combine(dir.File("onnx-int8"), ModelManifest.FileName)), t);
+            var int8Source = onnxInt8.CreateSource(SampleSourceKind.Ensemble);
             var torchSource = ensemble.CreateSource(SampleSourceKind.Ensemble);
             var onnxSource = onnx.CreateSource(SampleSourceKind.Ensemble);
             var reference = torchSource.Sample(tiles, batch, size);
             double onnxDiff = MaxDiff(reference, onnxSource.Sample(tiles, batch, size));
             double bf16Diff = MaxDiff(reference, bf16Source.Sample(tiles, batch, size));
+            double int8Diff = MaxDiff(reference, int8Source.Sample(tiles, batch, size));
             var timed = new (string Name, Action Run, List<double> Seconds)[]
             {
                 ("TorchSharp fp32", () => torchSource.Sample(tiles, batch, size), []),
                 ("TorchSharp bf16", () => bf16Source.Sample(tiles, batch, size), []),
                 ("ONNX Runtime fp32", () => onnxSource.Sample(tiles, batch, size), []),
+                ("ONNX Runtime int8", () => int8Source.Sample(tiles, batch, size), []),
             };
             // Emulated bf16 is tens of times slower; one run says enough and keeps the benchmark short.
             int bf16Repeats = cpu.Bf16 ? repeats : 1;
@@ -74,6 +80,7 @@ public sealed class BackendsBench : IConsoleBench
             rows.Add((timed[0].Name, t, timed[0].Seconds, "reference"));
             rows.Add((timed[1].Name, t, timed[1].Seconds, $"max |Δp| {bf16Diff:0.0e+0}{(cpu.Bf16 ? "" : ", no AVX512-BF16/AMX: emulated")}"));
             rows.Add((timed[2].Name, t, timed[2].Seconds, $"max |Δp| {onnxDiff:0.0e+0}"));
+            rows.Add((timed[3].Name, t, timed[3].Seconds, $"max |Δp| {int8Diff:0.0e+0} (static QDQ, calibrated on these tiles)"));
             if (!args.Contains("--no-peer")) rows.Add(Peer(dir, ensemble, tiles, batch, size, t, repeats));
         }
         Print(rows, flops, batch * (double)size * size, cpu);

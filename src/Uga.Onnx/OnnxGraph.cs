@@ -30,7 +30,7 @@ public readonly record struct OnnxAttr(string Name, long? Int = null, float? Flo
 /// </summary>
 public sealed class OnnxGraph(string name)
 {
-    private const int FloatType = 1;
+    private const int FloatType = 1, UInt8Type = 2, Int8Type = 3, Int32Type = 6;
     private readonly List<Action<ProtoWriter>> nodes = [];
     private readonly List<Action<ProtoWriter>> initializers = [];
     private readonly List<Action<ProtoWriter>> inputs = [];
@@ -38,15 +38,30 @@ public sealed class OnnxGraph(string name)
     private int counter;
 
     /// <summary>A constant float tensor; returns its name for use as a node input.</summary>
-    public string Initializer(string tensorName, long[] dims, float[] values)
+    public string Initializer(string tensorName, long[] dims, float[] values) =>
+        Raw(tensorName, dims, FloatType, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), values.Length);
+
+    /// <summary>A constant int8 tensor (quantised weights, their zero points).</summary>
+    public string Initializer(string tensorName, long[] dims, sbyte[] values) =>
+        Raw(tensorName, dims, Int8Type, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), values.Length);
+
+    /// <summary>A constant uint8 tensor (an activation's zero point).</summary>
+    public string Initializer(string tensorName, long[] dims, byte[] values) =>
+        Raw(tensorName, dims, UInt8Type, [.. values], values.Length);
+
+    /// <summary>A constant int32 tensor (quantised biases).</summary>
+    public string Initializer(string tensorName, long[] dims, int[] values) =>
+        Raw(tensorName, dims, Int32Type, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), values.Length);
+
+    // raw_data is little-endian, as is every .NET target here; no dims = a scalar.
+    private string Raw(string tensorName, long[] dims, int type, byte[] raw, int count)
     {
-        if (dims.Aggregate(1L, (a, d) => a * d) != values.Length)
-            throw new ArgumentException($"{tensorName}: {values.Length} values for dims [{string.Join(", ", dims)}]", nameof(values));
-        var raw = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();   // raw_data is little-endian, as is every .NET target here
+        if (dims.Aggregate(1L, (a, d) => a * d) != count)
+            throw new ArgumentException($"{tensorName}: {count} values for dims [{string.Join(", ", dims)}]", nameof(count));
         initializers.Add(w =>
         {
             foreach (var d in dims) w.Varint(1, d);
-            w.Varint(2, FloatType);
+            w.Varint(2, type);
             w.String(8, tensorName);
             w.Bytes(9, raw);
         });

@@ -21,9 +21,12 @@ internal sealed class OnnxSource : IProbabilitySource
         this.sessions = sessions;
         this.inputNames = inputNames;
         this.manifest = manifest;
-        lookup = [.. Enumerable.Range(0, 3).Select(c =>
-            Enumerable.Range(0, 256).Select(v => (v / 255f - manifest.InputMean[c]) / manifest.InputStd[c]).ToArray())];
+        lookup = Lookup(manifest);
     }
+
+    /// <summary>Per channel: byte value → standardised input (RGB / 255, minus the manifest's mean, over its std).</summary>
+    internal static float[][] Lookup(ModelManifest manifest) => [.. Enumerable.Range(0, 3).Select(c =>
+        Enumerable.Range(0, 256).Select(v => (v / 255f - manifest.InputMean[c]) / manifest.InputStd[c]).ToArray())];
 
     public string Name => "ensemble";
     public int SampleCount => sessions.Count;
@@ -33,7 +36,7 @@ internal sealed class OnnxSource : IProbabilitySource
         int plane = patchSize * patchSize;
         if (tiles.Length != count * plane * 3)
             throw new ArgumentException($"{tiles.Length} bytes are not {count} tiles of {patchSize}x{patchSize}x3", nameof(tiles));
-        var input = Standardise(tiles, count, plane);
+        var input = Standardise(tiles, count, plane, lookup);
         int classes = manifest.ClassCount, samples = sessions.Count;
         long perTile = (long)classes * plane;
         var result = new float[count * samples * perTile];
@@ -56,7 +59,8 @@ internal sealed class OnnxSource : IProbabilitySource
         return result;
     }
 
-    private float[] Standardise(ReadOnlySpan<byte> tiles, int count, int plane)
+    /// <summary>RGB tiles (N×P×P×3 bytes) as the standardised float32 N×3×P×P input every member takes.</summary>
+    internal static float[] Standardise(ReadOnlySpan<byte> tiles, int count, int plane, float[][] lookup)
     {
         var input = new float[(long)count * 3 * plane];
         for (int n = 0; n < count; n++)

@@ -69,4 +69,25 @@ public sealed class OnnxExportTests
         int labelsDiffer = a.Labels.Data.Zip(b.Labels.Data).Count(p => p.First != p.Second);
         Assert.True(labelsDiffer <= a.Labels.Data.Length / 10000, $"{labelsDiffer} labels differ");
     }
+
+    [Fact]
+    public void AnInt8ExportIsQuantisedAndStaysCloseToFloat()
+    {
+        var (tiles, count) = RealTiles(64, 8);
+        using var dir = new TempDir();
+        using var ensemble = TinyModels.Create(TinyModels.Classes(3), 0.5, patchSize: 64, members: 2, normalisation: "batch");
+        GiveStatistics(ensemble, tiles, count);
+        OnnxExport.Write(ensemble, dir.File("int8"), (tiles[..(4 * 64 * 64 * 3)], 4)); // calibrated on half the tiles
+        OnnxExport.Write(ensemble, dir.File("fp32"));
+        using var int8 = EnsembleModels.Load(dir.File("int8"));
+        using var fp32 = EnsembleModels.Load(dir.File("fp32"));
+
+        var graph = File.ReadAllBytes(Path.Combine(dir.File("int8"), "member-0.onnx"));
+        Assert.True(graph.AsSpan().IndexOf("QuantizeLinear"u8) >= 0, "the int8 graph has no QuantizeLinear node");
+        var a = fp32.CreateSource(SampleSourceKind.Ensemble).Sample(tiles, count, 64);
+        var b = int8.CreateSource(SampleSourceKind.Ensemble).Sample(tiles, count, 64);
+        double max = a.Zip(b, (x, y) => Math.Abs(x - y)).Max(), mean = a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
+        Assert.True(max > 1e-4, $"int8 gave float32's probabilities (max |Δp| {max}): nothing was quantised");
+        Assert.True(mean < 0.01 && max < 0.2, $"int8 strays from float32: mean |Δp| {mean}, max {max}");
+    }
 }

@@ -17,7 +17,8 @@ public static class OnnxExport
 {
     public const int Opset = 17;
 
-    public static void Write(Ensemble ensemble, string outDir)
+    /// <param name="calibration">RGB tiles (N×P×P×3 bytes, P the patch size) to calibrate an int8 export on; null = float32.</param>
+    public static void Write(Ensemble ensemble, string outDir, (byte[] Tiles, int Count)? calibration = null)
     {
         var m = ensemble.Manifest;
         var files = Enumerable.Range(0, m.Members).Select(i => $"member-{i}.onnx").ToList();
@@ -26,9 +27,27 @@ public static class OnnxExport
         AtomicFile.WriteDirectory(outDir, tmp =>
         {
             for (int i = 0; i < m.Members; i++)
-                File.WriteAllBytes(Path.Combine(tmp, files[i]), Graph(ensemble.Members[i], m.ClassCount, $"uga member {i}"));
+            {
+                var name = $"uga member {i}";
+                var bytes = calibration is { } c ? Int8Graph(ensemble.Members[i], manifest, name, c.Tiles, c.Count) : Graph(ensemble.Members[i], m.ClassCount, name);
+                File.WriteAllBytes(Path.Combine(tmp, files[i]), bytes);
+            }
             File.WriteAllText(Path.Combine(tmp, ModelManifest.FileName), manifest.ToJson());
         });
+    }
+
+    /// <summary>
+    /// One member with int8 3×3 convolutions: the float graph with every convolution's input and output exposed is
+    /// run over the calibration tiles, and their minimum and maximum set each activation's quantisation.
+    /// </summary>
+    public static byte[] Int8Graph(UNet net, ModelManifest onnxManifest, string name, byte[] tiles, int count)
+    {
+        var probe = Graph(net, onnxManifest.ClassCount, name, probe: true);
+        var ranges = OnnxCalibration.Ranges(probe, onnxManifest, tiles, count, "probe_");
+        int convs = ranges.Count / 2;
+        var int8 = new Int8Ranges([.. Enumerable.Range(0, convs).Select(k => ranges[$"probe_in{k}"])],
+            [.. Enumerable.Range(0, convs).Select(k => ranges[$"probe_out{k}"])]);
+        return Graph(net, onnxManifest.ClassCount, name, int8: int8);
     }
 
     /// <summary>
@@ -46,31 +65,36 @@ public static class OnnxExport
         return max;
     }
 
-    /// <summary>One member as a serialised ONNX ModelProto.</summary>
-    public static byte[] Graph(UNet net, int classes, string name)
+    /// <summary>
+    /// One member as a serialised ONNX ModelProto: float32; with <paramref name="probe"/> every 3×3 convolution's
+    /// input and output are graph outputs too (for calibration); with <paramref name="int8"/> those convolutions are
+    /// int8 QDQ (<see cref="OnnxConvWriter"/>).
+    /// </summary>
+    public static byte[] Graph(UNet net, int classes, string name, bool probe = false, Int8Ranges? int8 = null)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var graph = new OnnxGraph(name);
         var weights = new Weights(graph);
+        var convs = new OnnxConvWriter(graph, probe, int8);
         graph.Input("image", "N", "3", "H", "W");
         var (encoders, bottleneck, upsamplers, decoders, head) = net.Parts();
         string x = "image";
         var skips = new List<string>();
         foreach (var encoder in encoders)
         {
-            x = Block(graph, weights, encoder, x);
+            x = Block(graph, weights, convs, encoder, x);
             skips.Add(x);
             x = graph.Node("MaxPool", [x], OnnxAttr.Of("kernel_shape", 2L, 2L), OnnxAttr.Of("strides", 2L, 2L));
         }
-        x = Block(graph, weights, bottleneck, x);
+        x = Block(graph, weights, convs, bottleneck, x);
         for (int i = 0; i < decoders.Count; i++)
         {
             var up = (ConvTranspose2d)upsamplers[i];
             x = graph.Node("ConvTranspose", [x, weights.Add(up.weight!), weights.Add(up.bias!)],
                 OnnxAttr.Of("kernel_shape", 2L, 2L), OnnxAttr.Of("strides", 2L, 2L));
             x = graph.Node("Concat", [skips[^(i + 1)], x], OnnxAttr.Of("axis", 1L));
-            x = Block(graph, weights, decoders[i], x);
+            x = Block(graph, weights, convs, decoders[i], x);
         }
         var last = (Conv2d)head;
         x = graph.Node("Conv", [x, weights.Add(last.weight!), weights.Add(last.bias!)], OnnxAttr.Of("kernel_shape", 1L, 1L));
@@ -79,7 +103,7 @@ public static class OnnxExport
     }
 
     // conv (→ BN folded in) → instance norm → ReLU, as the Sequential lists them; dropout is the identity at inference.
-    private static string Block(OnnxGraph graph, Weights weights, nn.Module<Tensor, Tensor> block, string x)
+    private static string Block(OnnxGraph graph, Weights weights, OnnxConvWriter convs, nn.Module<Tensor, Tensor> block, string x)
     {
         var layers = block.children().ToList();
         for (int i = 0; i < layers.Count; i++)
@@ -89,9 +113,7 @@ public static class OnnxExport
                 case Conv2d conv:
                     var bn = i + 1 < layers.Count ? layers[i + 1] as BatchNorm2d : null;
                     var (w, b) = bn is null ? (conv.weight!, conv.bias) : BatchNormFolding.Folded(conv, bn);
-                    var inputs = new List<string> { x, weights.Add(w) };
-                    if (b is not null) inputs.Add(weights.Add(b));
-                    x = graph.Node("Conv", inputs, OnnxAttr.Of("kernel_shape", 3L, 3L), OnnxAttr.Of("pads", 1L, 1L, 1L, 1L));
+                    x = convs.Conv(x, w, b, weights.Add, OnnxAttr.Of("kernel_shape", 3L, 3L), OnnxAttr.Of("pads", 1L, 1L, 1L, 1L));
                     if (bn is not null) i++;
                     break;
                 case InstanceNorm2d norm:
