@@ -43,6 +43,37 @@ public static class Ranker
         if (encoder is null && RankingStrategies.NeedsEmbeddings(strategy.Name))
             throw new InvalidInputException(request.ModelDir, $"strategy {strategy.Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
         var settings = request.Settings(ensemble.Manifest.SpacingUm);
+        var (inputs, items, features, stored) = MeasurePool(request, ensemble, settings, cases, measure, notes);
+        var pool = Exclude(CandidateGrid.Reduce(features, settings.Grid), request, out int excluded);
+        if (RankingStrategies.NeedsEmbeddings(strategy.Name)) pool = CandidatePatches.WithEmbeddings(pool, inputs, encoder!, request);
+        var selection = ExplainShortfall(excluded, () => settings.Choose(pool));
+        var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
+        return new RankResult
+        {
+            Selection = selection,
+            Measure = measure,
+            StrategyName = strategy.Name,
+            StrategyDescription = strategy.Description,
+            PoolSize = pool.Count,
+            ExcludedCandidates = excluded,
+            Forwards = items.Sum(i => i.Forwards),
+            ReusedPredictions = items.Count(i => i.Forwards == 0),
+            StoredFeatures = stored,
+            Files = files,
+            Notes = [.. notes, .. selection.Warnings],
+            Elapsed = clock.Elapsed,
+        };
+    }
+
+    /// <summary>
+    /// Phase 1 for every slide or image: read from its artifact when a unit (or an earlier ranking) stored its
+    /// features — no tissue detection, no maps — otherwise prepared, predicted if its artifact is not current, and
+    /// measured here. A pool too small for K fails on the tissue alone, before anything is predicted.
+    /// </summary>
+    private static (IReadOnlyList<PoolInput> Inputs, List<PoolItem> Items, List<SlideFeatures> Features, int Stored) MeasurePool(
+        RankRequest request, IEnsembleModel ensemble, RankSettings settings, IReadOnlyList<DatasetCase> cases, string measure, List<string> notes)
+    {
+        var slidePaths = request.SlidePaths;
         var mapsDir = Path.Combine(request.OutDir, "maps");
         var cache = new ArtifactCache(request.ArtifactsDir ?? mapsDir, request.ModelDir, ensemble);
         // Slides whose current artifact holds their features (stored by a cluster unit or an earlier ranking) need
@@ -72,25 +103,7 @@ public static class Ranker
             features.Add(f);
             request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
         }
-        var pool = Exclude(CandidateGrid.Reduce(features, settings.Grid), request, out excluded);
-        if (RankingStrategies.NeedsEmbeddings(strategy.Name)) pool = CandidatePatches.WithEmbeddings(pool, inputs, encoder!, request);
-        var selection = ExplainShortfall(excluded, () => settings.Choose(pool));
-        var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
-        return new RankResult
-        {
-            Selection = selection,
-            Measure = measure,
-            StrategyName = strategy.Name,
-            StrategyDescription = strategy.Description,
-            PoolSize = pool.Count,
-            ExcludedCandidates = excluded,
-            Forwards = items.Sum(i => i.Forwards),
-            ReusedPredictions = items.Count(i => i.Forwards == 0),
-            StoredFeatures = stored.Count(s => s is not null),
-            Files = files,
-            Notes = [.. notes, .. selection.Warnings],
-            Elapsed = clock.Elapsed,
-        };
+        return (inputs, items, features, stored.Count(s => s is not null));
     }
 
     private sealed record Stored(PoolInput Input, PredictionArtifact Artifact, SlideFeatures Features);
