@@ -15,7 +15,7 @@ namespace Uga.Ranking;
 public static class SlideFeaturesFile
 {
     private static ReadOnlySpan<byte> Magic => "UGA-FEATURES"u8;
-    private const int Version = 1;
+    private const int Version = 2; // 2: each candidate's embedding (empty when none)
 
     public static void Write(string path, SlideFeatures features) => AtomicFile.Write(path, tmp =>
     {
@@ -69,6 +69,9 @@ public static class SlideFeaturesFile
         var c = features.Candidates[index];
         w.Write(c.Region.X); w.Write(c.Region.Y); w.Write(c.Region.Width); w.Write(c.Region.Height);
         w.Write(c.SpacingUm); w.Write(c.SlideWidth); w.Write(c.SlideHeight); w.Write(c.TissueFraction);
+        var embedding = c.Embedding ?? [];
+        w.Write(embedding.Length);
+        w.Write(MemoryMarshal.AsBytes(embedding.AsSpan()));
         w.Write(c.Colour is not null);
         if (c.Colour is { } colour)
         {
@@ -93,6 +96,8 @@ public static class SlideFeaturesFile
         double spacing = r.ReadDouble();
         int slideWidth = r.ReadInt32(), slideHeight = r.ReadInt32();
         double tissue = r.ReadDouble();
+        var embedding = new float[Count(r, path)];
+        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(embedding.AsSpan()));
         MeanColour? colour = r.ReadBoolean() ? new MeanColour(r.ReadDouble(), r.ReadDouble(), r.ReadDouble()) : null;
         var measures = new Dictionary<string, MeasureStats>(StringComparer.Ordinal);
         foreach (var name in names)
@@ -112,6 +117,7 @@ public static class SlideFeaturesFile
             TissueFraction = tissue,
             Measures = measures,
             Colour = colour,
+            Embedding = embedding.Length == 0 ? null : embedding,
         };
     }
 

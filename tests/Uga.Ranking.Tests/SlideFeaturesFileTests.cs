@@ -24,6 +24,8 @@ public sealed class SlideFeaturesFileTests : IDisposable
         };
         var grid = new GridOptions { PatchSizePx = 8, SpacingUm = 1, StridePx = 6, MinTissueFraction = 0 };
         var features = slides.Select(s => CandidateGrid.Features(s, grid)).ToList();
+        // Slide a's candidates carry embeddings (as for the clustering strategies); b's none.
+        features[0] = features[0] with { Candidates = [.. features[0].Candidates.Select((c, i) => c with { Embedding = [i, -i / 3f, 0.5f] })] };
 
         var read = features.Select((f, i) =>
         {
@@ -42,6 +44,7 @@ public sealed class SlideFeaturesFileTests : IDisposable
             Assert.Equal((expected[i].Key, expected[i].TissueFraction, expected[i].Colour), (actual[i].Key, actual[i].TissueFraction, actual[i].Colour));
             Assert.Equal((expected[i].SpacingUm, expected[i].SlideWidth, expected[i].SlideHeight), (actual[i].SpacingUm, actual[i].SlideWidth, actual[i].SlideHeight));
             Assert.Equal(expected[i].Measures["ensemble-ce"], actual[i].Measures["ensemble-ce"]);
+            Assert.Equal(expected[i].Embedding, actual[i].Embedding);
         }
         Assert.Contains(actual, c => c.Colour is not null);
         Assert.Contains(actual, c => c.Measures["ensemble-ce"].PoolCount > 0);

@@ -6,9 +6,10 @@ using Uga.Slides;
 namespace Uga.Loop.Queue;
 
 /// <summary>
-/// Patch embeddings for the embedding strategies (clue, typical) at rank time: each candidate's pixels read from its
-/// slide or image at the grid's spacing, resized to the model's patch size and pooled by <see cref="PatchEmbeddings"/>.
-/// Costs one encoder pass per candidate, so only these strategies pay it.
+/// Patch embeddings for the embedding strategies (clue, typical), computed where a slide's features are measured (a
+/// cluster unit, or the ranking for slides without stored features) and stored with them: each candidate's pixels
+/// read from its slide or image at the grid's spacing, resized to the model's patch size and pooled by
+/// <see cref="PatchEmbeddings"/>. Costs one encoder pass per candidate, so only these strategies pay it.
 /// </summary>
 internal static class CandidatePatches
 {

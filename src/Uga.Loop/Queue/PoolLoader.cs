@@ -45,23 +45,23 @@ internal static class PoolLoader
     /// into a pool item and its phase-1 features (<see cref="SlideRankFeatures"/>, stored with the artifact).
     /// </summary>
     public static (PoolItem Item, SlideFeatures Features) LoadSlide(PoolInput input, ArtifactCache cache, RankRequest request,
-        string measure, string mapsDir, List<string> notes)
+        string measure, string mapsDir, Ensemble? encoder, List<string> notes)
     {
         using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
         var tissue = input.Tissue ?? throw new InvalidOperationException($"{input.Stem}: tissue not detected");
         var (outcome, map) = ReadOrPredict(() => cache.ForSlide(slide, input.Stem, tissue, SlideOptions(request), mapsDir), request, measure, notes);
-        return MeasureSlide(input, slide, outcome, map, request, measure);
+        return MeasureSlide(input, slide, outcome, map, request, measure, encoder);
     }
 
     /// <summary>
     /// What a prediction unit adds to its artifact: the slide's features for <paramref name="request"/>'s grid and
     /// strategy, computed and stored unless already stored. Returns whether they were computed.
     /// </summary>
-    public static bool StoreFeatures(Slide slide, PoolInput input, ArtifactOutcome outcome, RankRequest request, List<string> notes)
+    public static bool StoreFeatures(Slide slide, PoolInput input, ArtifactOutcome outcome, RankRequest request, Ensemble? encoder, List<string> notes)
     {
         var measure = request.RankedMeasure();
         if (HasFeatures(outcome.Artifact, request, notes)) return false;
-        MeasureSlide(input, slide, outcome, Read(outcome.Artifact, request, measure, notes), request, measure);
+        MeasureSlide(input, slide, outcome, Read(outcome.Artifact, request, measure, notes), request, measure, encoder);
         return true;
     }
 
@@ -71,12 +71,12 @@ internal static class PoolLoader
 
     // The features computed from the maps and stored with the artifact; the item keeps no full-resolution map.
     private static (PoolItem, SlideFeatures) MeasureSlide(PoolInput input, Slide slide, ArtifactOutcome outcome, SpacedMap map,
-        RankRequest request, string measure)
+        RankRequest request, string measure, Ensemble? encoder)
     {
         var (previewSpacing, pw, ph) = PreviewGrid(outcome.Artifact.Manifest, request);
         var thumbnail = Resample.Rgb(slide.ReadWhole(previewSpacing), pw, ph);
         var item = Item(input, outcome.Artifact, measure, map, thumbnail, previewSpacing, request) with { Forwards = outcome.Forwards };
-        var features = CandidateGrid.Features(item.Slide, request.Settings(outcome.Artifact.Manifest.SpacingUm).Grid);
+        var features = Features(item.Slide, input, outcome.Artifact, request, encoder);
         SlideRankFeatures.Write(outcome.Artifact, SlideRankFeatures.Key(request, measure), features);
         return (item with { Slide = input.ToRankingSlide() }, features);
     }
@@ -104,6 +104,17 @@ internal static class PoolLoader
         };
     }
 
+    // Phase 1 of one slide; for the embedding strategies each candidate's pooled bottleneck features too (one encoder
+    // pass per candidate, paid where the slide is measured: in a cluster unit, not in the reduction).
+    private static SlideFeatures Features(RankingSlide slide, PoolInput input, PredictionArtifact artifact, RankRequest request, Ensemble? encoder)
+    {
+        var features = CandidateGrid.Features(slide, request.Settings(artifact.Manifest.SpacingUm).Grid);
+        if (!RankingStrategies.NeedsEmbeddings(request.Strategy) || features.Candidates.Count == 0) return features;
+        if (encoder is null)
+            throw new InvalidInputException(request.ModelDir, $"strategy {request.Strategy} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
+        return features with { Candidates = CandidatePatches.WithEmbeddings(features.Candidates, [input], encoder, request) };
+    }
+
     // The preview's grid: the slide's extent at a spacing whose longer side is at most the preview size.
     private static (double SpacingUm, int Width, int Height) PreviewGrid(ArtifactManifest a, RankRequest request)
     {
@@ -119,7 +130,8 @@ internal static class PoolLoader
     private static double MapSpacing(PredictionArtifact artifact, RankRequest request) =>
         artifact.Manifest.SpacingUm * artifact.PoolingFactor(request.MaxMapPixels);
 
-    public static (PoolItem Item, SlideFeatures Features) LoadImage(PoolInput input, ArtifactCache cache, RankRequest request, string measure, List<string> notes)
+    public static (PoolItem Item, SlideFeatures Features) LoadImage(PoolInput input, ArtifactCache cache, RankRequest request, string measure,
+        Ensemble? encoder, List<string> notes)
     {
         var options = new PredictOptions
         {
@@ -134,7 +146,7 @@ internal static class PoolLoader
         int tw = Resample.Scaled(image.Width, f), th = Resample.Scaled(image.Height, f);
         var item = Item(input, outcome.Artifact, measure, map, f < 1 ? Resample.Rgb(image, tw, th) : image, input.SpacingUm * image.Width / tw, request);
         item = item with { Slide = item.Slide with { Colour = new SpacedImage(image, input.SpacingUm) }, Forwards = outcome.Forwards };
-        var features = CandidateGrid.Features(item.Slide, request.Settings(outcome.Artifact.Manifest.SpacingUm).Grid);
+        var features = Features(item.Slide, input, outcome.Artifact, request, encoder);
         return (item with { Slide = input.ToRankingSlide() }, features);
     }
 

@@ -43,9 +43,8 @@ public static class Ranker
         if (encoder is null && RankingStrategies.NeedsEmbeddings(strategy.Name))
             throw new InvalidInputException(request.ModelDir, $"strategy {strategy.Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
         var settings = request.Settings(ensemble.Manifest.SpacingUm);
-        var (inputs, items, features, stored) = MeasurePool(request, ensemble, settings, cases, measure, notes);
+        var (items, features, stored) = MeasurePool(request, ensemble, encoder, settings, cases, measure, notes);
         var pool = Exclude(CandidateGrid.Reduce(features, settings.Grid), request, out int excluded);
-        if (RankingStrategies.NeedsEmbeddings(strategy.Name)) pool = CandidatePatches.WithEmbeddings(pool, inputs, encoder!, request);
         var selection = ExplainShortfall(excluded, () => settings.Choose(pool));
         var files = RankExport.Write(request, items, selection, measure, strategy, ensemble.Manifest.ClassNames, notes, excluded);
         return new RankResult
@@ -70,8 +69,8 @@ public static class Ranker
     /// features — no tissue detection, no maps — otherwise prepared, predicted if its artifact is not current, and
     /// measured here. A pool too small for K fails on the tissue alone, before anything is predicted.
     /// </summary>
-    private static (IReadOnlyList<PoolInput> Inputs, List<PoolItem> Items, List<SlideFeatures> Features, int Stored) MeasurePool(
-        RankRequest request, IEnsembleModel ensemble, RankSettings settings, IReadOnlyList<DatasetCase> cases, string measure, List<string> notes)
+    private static (List<PoolItem> Items, List<SlideFeatures> Features, int Stored) MeasurePool(
+        RankRequest request, IEnsembleModel ensemble, Ensemble? encoder, RankSettings settings, IReadOnlyList<DatasetCase> cases, string measure, List<string> notes)
     {
         var slidePaths = request.SlidePaths;
         var mapsDir = Path.Combine(request.OutDir, "maps");
@@ -97,13 +96,13 @@ public static class Ranker
         for (int i = 0; i < inputs.Count; i++)
         {
             var (item, f) = i < stored.Count && stored[i] is { } s ? (PoolLoader.FromStored(s.Input, s.Artifact, request, measure), s.Features)
-                : inputs[i].Case is null ? PoolLoader.LoadSlide(inputs[i], cache, request, measure, mapsDir, notes)
-                : PoolLoader.LoadImage(inputs[i], cache, request, measure, notes);
+                : inputs[i].Case is null ? PoolLoader.LoadSlide(inputs[i], cache, request, measure, mapsDir, encoder, notes)
+                : PoolLoader.LoadImage(inputs[i], cache, request, measure, encoder, notes);
             items.Add(item);
             features.Add(f);
             request.Progress?.Report(new WorkProgress("predict pool", i + 1, inputs.Count, inputs[i].Stem));
         }
-        return (inputs, items, features, stored.Count(s => s is not null));
+        return (items, features, stored.Count(s => s is not null));
     }
 
     private sealed record Stored(PoolInput Input, PredictionArtifact Artifact, SlideFeatures Features);

@@ -10,7 +10,8 @@ namespace Uga.Loop.Queue;
 /// <summary>
 /// A slide's phase-1 ranking features (<see cref="SlideFeatures"/>) stored inside its prediction artifact
 /// (ARTIFACT/features/KEY.bin), keyed by everything that shapes them besides the prediction itself: the grid, the
-/// maps the strategy reads, the map budget and the preview the colour features come from. A cluster unit computes
+/// maps the strategy reads, whether it clusters patch embeddings (then stored too), the map budget and the preview
+/// the colour features come from. A cluster unit computes
 /// them next to its prediction, so the reduction reads features, not maps; they live and die with the artifact
 /// (a stale artifact is replaced whole, features included).
 /// </summary>
@@ -25,7 +26,7 @@ internal static class SlideRankFeatures
         string text = string.Create(CultureInfo.InvariantCulture,
             $"v1 patch={g.PatchSizePx} spacing={request.PatchSpacingUm?.ToString("R", CultureInfo.InvariantCulture) ?? "model"} stride={g.StridePx} "
             + $"tissue={g.MinTissueFraction:R} count={g.CountThresholdFactor:R} edges={g.CoverEdges} measure={measure} "
-            + $"classmaps={RankingStrategies.NeedsClassMaps(request.Strategy)} budget={request.MaxMapPixels} preview={request.PreviewSize} "
+            + $"classmaps={RankingStrategies.NeedsClassMaps(request.Strategy)} embeddings={RankingStrategies.NeedsEmbeddings(request.Strategy)} budget={request.MaxMapPixels} preview={request.PreviewSize} "
             + $"level0={request.SlideSpacingUm?.ToString("R", CultureInfo.InvariantCulture) ?? "file"}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }

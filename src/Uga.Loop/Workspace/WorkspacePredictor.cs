@@ -91,7 +91,7 @@ public static class WorkspacePredictor
                 ? cache.ForBand(slide, id, tissue, options, band)
                 : cache.ForSlide(slide, id, tissue, options, workspace.PathOf("maps"));
             bool measured = rank is not null && rows is null
-                && PoolLoader.StoreFeatures(slide, PoolInput.OfSlide(slide, slides[id].Path, id, tissue), outcome, rank, notes);
+                && PoolLoader.StoreFeatures(slide, PoolInput.OfSlide(slide, slides[id].Path, id, tissue), outcome, rank, EnsembleModels.TorchSharpMembers(ensemble), notes);
             done.Add(new SlideArtifact(id, outcome.Artifact.Path, outcome.Reused, outcome.Forwards, outcome.StaleNote, rows, measured));
         }
         return done;

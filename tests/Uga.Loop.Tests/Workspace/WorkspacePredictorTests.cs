@@ -78,6 +78,25 @@ public sealed class WorkspacePredictorTests
     }
 
     [Fact]
+    public void Units_store_the_patch_embeddings_the_clustering_strategies_read_so_the_reduction_runs_no_encoder()
+    {
+        using var dir = new TempDir();
+        using var ws = F.Workspace(dir);
+        SlideCatalogue.Add(ws, [R.TissueSlide(dir, "a.tif", 320, 256, 1.0), R.TissueSlide(dir, "b.tif", 384, 256, 1.0)], null);
+        var rank = Request(ws, dir) with { Strategy = "clue" };
+
+        var units = WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions(), rank: rank);
+
+        var stored = Uga.Ranking.SlideFeaturesFile.Read(Directory.GetFiles(Path.Combine(units[0].ArtifactPath, "features")).Single());
+        Assert.NotEmpty(stored.Candidates);
+        Assert.All(stored.Candidates, c => Assert.True(c.Embedding is { Length: > 0 }));
+        var reduced = Ranker.Run(rank with { ArtifactsDir = ws.ArtifactsDir });
+        var alone = Ranker.Run(rank with { OutDir = dir.File("alone"), ArtifactsDir = dir.File("fresh") });
+        Assert.Equal((2, 0), (reduced.StoredFeatures, alone.StoredFeatures));
+        Assert.Equal(alone.Selection.Chosen.Select(c => c.Key), reduced.Selection.Chosen.Select(c => c.Key));
+    }
+
+    [Fact]
     public void A_unit_given_as_a_list_of_slide_ids_predicts_exactly_those()
     {
         using var dir = new TempDir();
