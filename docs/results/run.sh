@@ -96,7 +96,23 @@ recipe_args() { # the recipe named by $1
   esac
 }
 
+# Amendment 2: the embedding strategies with random as their paired reference, K = 10, no adapt arms.
+embedding() { # embedding NAME simulate-args...: resumable, published to comparison/embedding/NAME
+  local name=$1; shift
+  simulate "$@" --strategies random,clue,typical,density-ratio --k 10 --resume --out "runs/results/comparison/embedding/$name"
+  mkdir -p "docs/results/comparison/embedding/$name"
+  cp "runs/results/comparison/embedding/$name"/{report.md,report.html,results.csv,dice-vs-k.png,dice-vs-k.svg} "docs/results/comparison/embedding/$name/"
+}
+
 case "${1:-}" in
+  embedding-monuseg) embedding monuseg "${monuseg_args[@]}" --target "$DATA/monuseg" ;;
+  embedding-monuseg-lab2) embedding monuseg-lab2 "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" ;;
+  embedding-glas) embedding glas "${glas_args[@]}" --target "$DATA/glas" ;;
+  embedding-glas-lab2) embedding glas-lab2 "${glas_args[@]}" --target "$(lab2 glas 0.5)" ;;
+  embedding-rare)
+    docs/results/rare/make-slides.sh "$DATA/glas" runs/results/rare-slides "$UGA"
+    embedding rare --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
+      --target runs/results/rare-slides --classes background,benign,malignant ;;
   recipe-monuseg-lab2-*) r=${1#recipe-monuseg-lab2-}; a=$(recipe_args "$r")
     stage3 "monuseg-lab2-$r" "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" $a ;;
   recipe-glas-lab2-*) r=${1#recipe-glas-lab2-}; a=$(recipe_args "$r")
@@ -118,5 +134,5 @@ case "${1:-}" in
       --target runs/results/rare-slides --classes background,benign,malignant ;;
   monuseg|glas|rare|shifted) "$1" ;;
   all) monuseg; glas; rare; shifted ;;
-  *) echo "usage: $0 monuseg|glas|rare|shifted|all|comparison-{monuseg,monuseg-lab2,glas,glas-lab2,rare}|recipe-{monuseg,glas}-lab2-{surgical,stain3,surgical+stain3}|size-monuseg-lab2-d4c16" >&2; exit 2 ;;
+  *) echo "usage: $0 monuseg|glas|rare|shifted|all|comparison-{monuseg,monuseg-lab2,glas,glas-lab2,rare}|recipe-{monuseg,glas}-lab2-{surgical,stain3,surgical+stain3}|size-monuseg-lab2-d4c16|embedding-{monuseg,monuseg-lab2,glas,glas-lab2,rare}" >&2; exit 2 ;;
 esac
