@@ -115,6 +115,7 @@ internal static class SimulateCommand
             };
             return Task.FromResult(Run(o));
         });
+        command.Subcommands.Add(SimulateCompareCommand.Create());
         return command;
     }
 
