@@ -22,7 +22,12 @@ internal static class UgaProcess
     /// <summary>Starts uga with both output streams redirected, for tests that watch, measure or kill it while it runs.</summary>
     public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through `env --default-signal=INT`: a test runner started in the background (`cmd &` without job control)
+        // passes SIGINT on as ignored, and then the Ctrl-C tests would test nothing; env execs dotnet in place, so
+        // the process id stays uga's.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uga.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
