@@ -46,10 +46,8 @@ glas() { # (2) glands, GlaS train -> testA grouped by patient (3 classes)
 }
 
 rare() { # (3) rare malignancy: testA packed into montage slides, malignant glands a small minority
-  local slides=runs/results/rare-slides
-  docs/results/rare/make-slides.sh "$DATA/glas" "$slides" "$UGA"
-  simulate --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
-    --target "$slides" --classes background,benign,malignant --out runs/results/rare
+  rare_slides
+  simulate "${rare_args[@]}" --out runs/results/rare
   publish rare
 }
 
@@ -74,6 +72,10 @@ monuseg_args=(--source "$DATA/monuseg" --source-where preparation=ffpe --source-
   --target-spacing 0.25 --classes background,nucleus --spacing 0.5)
 glas_args=(--source "$DATA/glas" --source-where split=train --source-spacing 0.5 --target-where split=testA
   --target-spacing 0.5 --group-by patient --classes background,benign,malignant)
+# The rare setting's target: GlaS testA packed into montage slides (made once, by rare_slides).
+rare_args=(--source "$DATA/glas" --source-where split=train --source-spacing 0.5 --target runs/results/rare-slides
+  --classes background,benign,malignant)
+rare_slides() { docs/results/rare/make-slides.sh "$DATA/glas" runs/results/rare-slides "$UGA"; }
 lab2() { # lab2 DATASET SPACING: the dataset as a second laboratory would have stained and scanned it
   local out=runs/results/$1-lab2
   [[ -d $out ]] || $UGA data shift --data "$DATA/$1" --data-spacing "$2" --out "$out" --preset lab-b --seed 7 >&2
@@ -109,10 +111,7 @@ case "${1:-}" in
   embedding-monuseg-lab2) embedding monuseg-lab2 "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" ;;
   embedding-glas) embedding glas "${glas_args[@]}" --target "$DATA/glas" ;;
   embedding-glas-lab2) embedding glas-lab2 "${glas_args[@]}" --target "$(lab2 glas 0.5)" ;;
-  embedding-rare)
-    docs/results/rare/make-slides.sh "$DATA/glas" runs/results/rare-slides "$UGA"
-    embedding rare --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
-      --target runs/results/rare-slides --classes background,benign,malignant ;;
+  embedding-rare) rare_slides; embedding rare "${rare_args[@]}" ;;
   recipe-monuseg-lab2-*) r=${1#recipe-monuseg-lab2-}; a=$(recipe_args "$r")
     stage3 "monuseg-lab2-$r" "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" $a ;;
   recipe-glas-lab2-*) r=${1#recipe-glas-lab2-}; a=$(recipe_args "$r")
@@ -128,10 +127,7 @@ case "${1:-}" in
   comparison-monuseg-lab2) compare monuseg-lab2 "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" ;;
   comparison-glas) compare glas "${glas_args[@]}" --target "$DATA/glas" ;;
   comparison-glas-lab2) compare glas-lab2 "${glas_args[@]}" --target "$(lab2 glas 0.5)" ;;
-  comparison-rare)
-    docs/results/rare/make-slides.sh "$DATA/glas" runs/results/rare-slides "$UGA"
-    compare rare --source "$DATA/glas" --source-where split=train --source-spacing 0.5 \
-      --target runs/results/rare-slides --classes background,benign,malignant ;;
+  comparison-rare) rare_slides; compare rare "${rare_args[@]}" ;;
   monuseg|glas|rare|shifted) "$1" ;;
   all) monuseg; glas; rare; shifted ;;
   *) echo "usage: $0 monuseg|glas|rare|shifted|all|comparison-{monuseg,monuseg-lab2,glas,glas-lab2,rare}|recipe-{monuseg,glas}-lab2-{surgical,stain3,surgical+stain3}|size-monuseg-lab2-d4c16|embedding-{monuseg,monuseg-lab2,glas,glas-lab2,rare}" >&2; exit 2 ;;

@@ -18,8 +18,19 @@ internal sealed class OnnxConvWriter(OnnxGraph graph, bool probe, Int8Ranges? in
 {
     private int count;
 
+    /// <summary>What every output of the calibration graph is named starting with.</summary>
+    public const string ProbePrefix = "probe_";
+
     /// <summary>How many 3×3 convolutions were written.</summary>
     public int Count => count;
+
+    /// <summary>The ranges of a calibration run (<see cref="Uga.Onnx.OnnxCalibration"/>) of the probe graph, in convolution order.</summary>
+    public static Int8Ranges Ranges(IReadOnlyDictionary<string, ActivationRange> probes)
+    {
+        int convs = probes.Count / 2;
+        return new Int8Ranges([.. Enumerable.Range(0, convs).Select(k => probes[Name(ProbePrefix + "in", k)])],
+            [.. Enumerable.Range(0, convs).Select(k => probes[Name(ProbePrefix + "out", k)])]);
+    }
 
     public string Conv(string x, Tensor weight, Tensor? bias, Func<Tensor, string> addFloat, params OnnxAttr[] attributes)
     {
@@ -31,8 +42,8 @@ internal sealed class OnnxConvWriter(OnnxGraph graph, bool probe, Int8Ranges? in
             var y = graph.Node("Conv", inputs, attributes);
             if (probe)
             {
-                graph.Output(x, Name("probe_in", k), "N", Name("Cin", k), Name("Hin", k), Name("Win", k));
-                graph.Output(y, Name("probe_out", k), "N", Name("Cout", k), Name("Hout", k), Name("Wout", k));
+                graph.Output(x, Name(ProbePrefix + "in", k), "N", Name("Cin", k), Name("Hin", k), Name("Win", k));
+                graph.Output(y, Name(ProbePrefix + "out", k), "N", Name("Cout", k), Name("Hout", k), Name("Wout", k));
             }
             return y;
         }

@@ -43,11 +43,8 @@ public static class OnnxExport
     public static byte[] Int8Graph(UNet net, ModelManifest onnxManifest, string name, byte[] tiles, int count)
     {
         var probe = Graph(net, onnxManifest.ClassCount, name, probe: true);
-        var ranges = OnnxCalibration.Ranges(probe, onnxManifest, tiles, count, "probe_");
-        int convs = ranges.Count / 2;
-        var int8 = new Int8Ranges([.. Enumerable.Range(0, convs).Select(k => ranges[$"probe_in{k}"])],
-            [.. Enumerable.Range(0, convs).Select(k => ranges[$"probe_out{k}"])]);
-        return Graph(net, onnxManifest.ClassCount, name, int8: int8);
+        var probes = OnnxCalibration.Ranges(probe, onnxManifest, tiles, count, OnnxConvWriter.ProbePrefix);
+        return Graph(net, onnxManifest.ClassCount, name, int8: OnnxConvWriter.Ranges(probes));
     }
 
     /// <summary>

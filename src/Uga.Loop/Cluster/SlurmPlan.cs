@@ -46,8 +46,8 @@ public static class SlurmPlan
         var predict = Header("uga-predict", options, Path.Combine(logs, "predict-%A_%a.out"))
             .Append(CultureInfo.InvariantCulture, $"#SBATCH --array={array}\n")
             .Append(Body(options))
-            .Append(CultureInfo.InvariantCulture, $"exec {uga} predict --workspace {Quote(root)} --shard \"${{SLURM_ARRAY_TASK_ID}}/{options.Units}\" --threads {options.CpusPerTask}{ShellWords.RankArgs(rankArgs)}\n");
-        var reduce = SingleTask("uga-rank", Path.Combine(logs, "rank-%j.out"), options, $"{uga} rank --workspace {Quote(root)} --units {options.Units}", rankArgs);
+            .Append(CultureInfo.InvariantCulture, $"exec {uga} predict --workspace {ShellWords.Quote(root)} --shard \"${{SLURM_ARRAY_TASK_ID}}/{options.Units}\" --threads {options.CpusPerTask}{ShellWords.RankArgs(rankArgs)}\n");
+        var reduce = SingleTask("uga-rank", Path.Combine(logs, "rank-%j.out"), options, $"{uga} rank --workspace {ShellWords.Quote(root)} --units {options.Units}", rankArgs);
         return (predict.ToString(), reduce);
     }
 
@@ -59,7 +59,7 @@ public static class SlurmPlan
     {
         options.Validate();
         string root = Path.GetFullPath(workspaceRoot);
-        return SingleTask("uga-finetune", Path.Combine(root, "cluster", "logs", "finetune-%j.out"), options, $"{uga} finetune --workspace {Quote(root)}", finetuneArgs);
+        return SingleTask("uga-finetune", Path.Combine(root, "cluster", "logs", "finetune-%j.out"), options, $"{uga} finetune --workspace {ShellWords.Quote(root)}", finetuneArgs);
     }
 
     // A single-task script: `exec COMMAND --threads C ARGS…`, logged to <log>.
@@ -67,7 +67,7 @@ public static class SlurmPlan
         Header(name, options, log)
             .Append(Body(options))
             .Append(CultureInfo.InvariantCulture, $"exec {command} --threads {options.CpusPerTask}")
-            .Append(string.Concat(args.Select(a => " " + Quote(a)))).Append('\n').ToString();
+            .Append(string.Concat(args.Select(a => " " + ShellWords.Quote(a)))).Append('\n').ToString();
 
     private static StringBuilder Header(string name, SlurmOptions options, string log)
     {
@@ -82,6 +82,4 @@ public static class SlurmPlan
     // libtorch's OpenMP threads spin-wait: one per allotted CPU, never more than Slurm gave the task.
     private static string Body(SlurmOptions options) =>
         string.Create(CultureInfo.InvariantCulture, $"set -euo pipefail\nexport OMP_NUM_THREADS={options.CpusPerTask}\n");
-
-    private static string Quote(string text) => ShellWords.Quote(text);
 }

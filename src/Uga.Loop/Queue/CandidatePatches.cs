@@ -38,6 +38,10 @@ internal static class CandidatePatches
         return [.. pool.Select((c, i) => c with { Embedding = embeddings[i] })];
     }
 
+    /// <summary>The U-Net members the embeddings come from; an ONNX model has none to offer, and is refused naming its folder.</summary>
+    public static Ensemble RequireEncoder(RankRequest request, Ensemble? encoder) => encoder
+        ?? throw new InvalidInputException(request.ModelDir, $"strategy {request.CreateStrategy().Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
+
     private static RgbImage Fit(RgbImage patch, int size) =>
         patch.Width == size && patch.Height == size ? patch : Resample.Rgb(patch, size, size);
 }

@@ -74,7 +74,7 @@ internal static class PoolLoader
         RankRequest request, string measure, Ensemble? encoder)
     {
         var (previewSpacing, pw, ph) = PreviewGrid(outcome.Artifact.Manifest, request);
-        var thumbnail = Resample.Rgb(slide.ReadWhole(previewSpacing), pw, ph);
+        var thumbnail = Thumbnail(slide, previewSpacing, pw, ph);
         var item = Item(input, outcome.Artifact, measure, map, thumbnail, previewSpacing, request) with { Forwards = outcome.Forwards };
         var features = Features(item.Slide, input, outcome.Artifact, request, encoder);
         SlideRankFeatures.Write(outcome.Artifact, SlideRankFeatures.Key(request, measure), features);
@@ -96,7 +96,7 @@ internal static class PoolLoader
             Thumbnail = new Lazy<RgbImage>(() =>
             {
                 using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
-                return Resample.Rgb(slide.ReadWhole(previewSpacing), pw, ph);
+                return Thumbnail(slide, previewSpacing, pw, ph);
             }),
             PreviewMap = new Lazy<FloatMap>(() => PreviewOf(artifact, measure, pw, ph)),
             PreviewSpacingUm = previewSpacing,
@@ -110,9 +110,7 @@ internal static class PoolLoader
     {
         var features = CandidateGrid.Features(slide, request.Settings(artifact.Manifest.SpacingUm).Grid);
         if (!RankingStrategies.NeedsEmbeddings(request.Strategy) || features.Candidates.Count == 0) return features;
-        if (encoder is null)
-            throw new InvalidInputException(request.ModelDir, $"strategy {request.Strategy} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
-        return features with { Candidates = CandidatePatches.WithEmbeddings(features.Candidates, [input], encoder, request) };
+        return features with { Candidates = CandidatePatches.WithEmbeddings(features.Candidates, [input], CandidatePatches.RequireEncoder(request, encoder), request) };
     }
 
     // The preview's grid: the slide's extent at a spacing whose longer side is at most the preview size.
@@ -121,6 +119,9 @@ internal static class PoolLoader
         double spacing = a.SpacingUm * Math.Max(1.0, Math.Max(a.Width, a.Height) / (double)request.PreviewSize);
         return (spacing, Math.Max(1, (int)Math.Round(a.Width * a.SpacingUm / spacing)), Math.Max(1, (int)Math.Round(a.Height * a.SpacingUm / spacing)));
     }
+
+    private static RgbImage Thumbnail(Slide slide, double spacingUm, int width, int height) =>
+        Resample.Rgb(slide.ReadWhole(spacingUm), width, height);
 
     // Read pooled to a few times the preview's pixels, so drawing a slide never decodes more than one pass of its map.
     private static FloatMap PreviewOf(PredictionArtifact artifact, string measure, int width, int height) =>

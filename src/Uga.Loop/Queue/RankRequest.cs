@@ -132,7 +132,12 @@ public sealed record RankRequest
         if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be at least 1, got {BatchSize}");
         if (PreviewSize < 16) throw new InvalidInputException(null, $"preview size must be at least 16 px, got {PreviewSize}");
         Uga.Inference.Uncertainty.UncertaintyMeasures.Get(Measure);
-        CreateStrategy();
+        // Checked here, not where ranking starts, so a cluster unit or `uga cluster` refuses them before any work.
+        if (RankedMeasure() == RankingStrategies.BaselineErrorMeasure)
+            throw new InvalidInputException(null, "the oracle strategy ranks by the baseline's true error, which needs reference masks: it exists only in `uga simulate`");
+        if (CreateStrategy().Name == "density-ratio")
+            throw new InvalidInputException(null, "density-ratio compares with embeddings of the source training patches: it exists only in `uga simulate` for now");
+        Uga.Inference.Uncertainty.UncertaintyMeasures.Get(RankedMeasure());
         CandidateSelector.Validate(SelectionOptions());
         CandidateExclusion.Validate(ExcludeRegions, ExcludeMinOverlap);
     }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
-using Uga.Inference.Uncertainty;
 using Uga.Learning;
 using Uga.Learning.Inference;
 using Uga.Ranking;
@@ -22,11 +21,6 @@ public static class Ranker
         var clock = Stopwatch.StartNew();
         var strategy = request.CreateStrategy();
         var measure = request.RankedMeasure();
-        if (measure == RankingStrategies.BaselineErrorMeasure)
-            throw new InvalidInputException(null, "the oracle strategy ranks by the baseline's true error, which needs reference masks: it exists only in `uga simulate`");
-        if (strategy.Name == "density-ratio")
-            throw new InvalidInputException(null, "density-ratio compares with embeddings of the source training patches: it exists only in `uga simulate` for now");
-        UncertaintyMeasures.Get(measure);
         var notes = new List<string>();
         if (measure != request.Measure && request.Measure != PaperScoring.DefaultMeasure)
             notes.Add($"strategy {strategy.Name} reads {measure}; the measure {request.Measure} was not used");
@@ -40,8 +34,7 @@ public static class Ranker
 
         using var ensemble = EnsembleModels.Load(request.ModelDir);
         var encoder = EnsembleModels.TorchSharpMembers(ensemble);
-        if (encoder is null && RankingStrategies.NeedsEmbeddings(strategy.Name))
-            throw new InvalidInputException(request.ModelDir, $"strategy {strategy.Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
+        if (RankingStrategies.NeedsEmbeddings(strategy.Name)) CandidatePatches.RequireEncoder(request, encoder); // before any prediction
         var settings = request.Settings(ensemble.Manifest.SpacingUm);
         var (items, features, stored) = MeasurePool(request, ensemble, encoder, settings, cases, measure, notes);
         var pool = Exclude(CandidateGrid.Reduce(features, settings.Grid), request, out int excluded);

@@ -103,6 +103,6 @@ public static class WorkspacePredictor
         if (ids.Count == 0) throw new InvalidInputException(null, "--slides lists no slide ids");
         if (ids.FirstOrDefault(id => !slides.ContainsKey(id)) is { } unknown)
             throw new InvalidInputException(workspace.ManifestPath, $"slide '{unknown}' is not registered (registered: {string.Join(", ", slides.Keys.Order(StringComparer.Ordinal).Take(10))}{(slides.Count > 10 ? ", …" : "")})");
-        return ids.ToDictionary(id => id, id => slides[id], StringComparer.Ordinal);
+        return ids.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => slides[id], StringComparer.Ordinal);
     }
 }

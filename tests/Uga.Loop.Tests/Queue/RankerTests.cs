@@ -129,8 +129,10 @@ public class RankerTests
     public void SimulateOnlyStrategiesAreRefusedBeforeAnyPrediction(string strategy)
     {
         using var dir = new TempDir();
-        AssertFails(new RankRequest { ModelDir = TinyModel(dir, 1.0), DataDir = dir.Path, OutDir = dir.File("out"), K = 1, Strategy = strategy },
-            "exists only in `uga simulate`");
+        var request = new RankRequest { ModelDir = TinyModel(dir, 1.0), DataDir = dir.Path, OutDir = dir.File("out"), K = 1, Strategy = strategy };
+        AssertFails(request, "exists only in `uga simulate`");
+        // The request itself refuses them, so a cluster unit given these options (`--rank-args`) stops before predicting.
+        Assert.Contains("exists only in `uga simulate`", Assert.Throws<InvalidInputException>(request.Validate).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -107,6 +107,7 @@ public sealed class WorkspacePredictorTests
 
         Assert.Equal(["a", "c"], listed.Select(s => s.SlideId));
         Assert.False(Directory.Exists(PredictionArtifact.PathFor(ws.ArtifactsDir, "b")));
+        Assert.Equal(["a"], WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions(), only: ["a", "a"]).Select(s => s.SlideId)); // listed twice, predicted once
         var e = Assert.Throws<InvalidInputException>(() => WorkspacePredictor.Predict(ws, Shard.All, new SlidePredictionOptions(), only: ["a", "z"]));
         Assert.Contains("slide 'z' is not registered (registered: a, b, c)", e.Message, StringComparison.Ordinal);
     }
