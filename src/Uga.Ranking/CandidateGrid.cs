@@ -63,32 +63,57 @@ public static class CandidateGrid
     {
         ValidateOptions(options);
         ValidateSlide(slide);
+        return Measure(slide, options, new WholeMaps(slide.Measures, options.SpacingUm));
+    }
+
+    /// <summary>
+    /// Phase 1 with the maps read a block of candidates at a time from <paramref name="maps"/> (the slide's own
+    /// <see cref="RankingSlide.Measures"/> are not read): the same features, in the memory of one block's maps.
+    /// </summary>
+    public static SlideFeatures Features(RankingSlide slide, GridOptions options, IRegionMaps maps)
+    {
+        ValidateOptions(options);
+        ValidateSlide(slide);
+        foreach (var name in maps.Names) CheckCoverage(slide, name, maps.Width, maps.Height, maps.SpacingUm);
+        return Measure(slide, options, new RegionSource(maps, options.SpacingUm));
+    }
+
+    // Two passes over the blocks: sums and maxima first; then the counts above each patch's and the slide's
+    // maximum, which are known only once every block was seen. Reading a block twice costs less than holding it.
+    private static SlideFeatures Measure(RankingSlide slide, GridOptions options, IMapSource source)
+    {
         var kept = LayOut(slide, options).ToList();
-        var names = slide.Measures.Keys.Order(StringComparer.Ordinal).ToArray();
-        var maxima = new Dictionary<string, double>(StringComparer.Ordinal);
-        var above = new Dictionary<string, float[][]>(StringComparer.Ordinal);
-        foreach (var name in names)
+        var regions = kept.Select(p => p.Region).ToList();
+        var blocks = source.Blocks(regions).ToList();
+        var names = source.Names.Order(StringComparer.Ordinal).ToArray();
+        var maxima = names.ToDictionary(n => n, _ => double.NegativeInfinity, StringComparer.Ordinal);
+        foreach (var block in blocks)
         {
-            var map = slide.Measures[name];
-            double slideMax = double.NegativeInfinity;
-            foreach (var p in kept)
-            {
-                var (sum, max, pixels) = WindowScan.SumMax(map.Map, Window(p.Region, options.SpacingUm, map));
-                p.Stats[name] = new MeasureStats(sum, pixels == 0 ? 0 : sum / pixels, pixels == 0 ? 0 : max, 0, 0, 0, pixels);
-                slideMax = Math.Max(slideMax, p.Stats[name].Max);
-            }
-            maxima[name] = slideMax;
-            double f = options.CountThresholdFactor;
-            var values = new float[kept.Count][];
-            for (int i = 0; i < kept.Count; i++)
-            {
-                var (p, window) = (kept[i], Window(kept[i].Region, options.SpacingUm, map));
-                var st = p.Stats[name];
-                var (cPatch, cSlide, _) = WindowScan.CountAbove(map.Map, window, f * st.Max, f * slideMax, double.PositiveInfinity);
-                p.Stats[name] = st with { PatchCount = cPatch, SlideCount = cSlide };
-                values[i] = WindowScan.ValuesAbove(map.Map, window, f * slideMax, cSlide);
-            }
-            above[name] = values;
+            var window = source.Open(regions, block);
+            foreach (var name in names)
+                foreach (int i in block)
+                {
+                    var (map, w) = window(name, regions[i]);
+                    var (sum, max, pixels) = WindowScan.SumMax(map, w);
+                    var st = new MeasureStats(sum, pixels == 0 ? 0 : sum / pixels, pixels == 0 ? 0 : max, 0, 0, 0, pixels);
+                    kept[i].Stats[name] = st;
+                    maxima[name] = Math.Max(maxima[name], st.Max);
+                }
+        }
+        double f = options.CountThresholdFactor;
+        var above = names.ToDictionary(n => n, _ => new float[kept.Count][], StringComparer.Ordinal);
+        foreach (var block in blocks)
+        {
+            var window = source.Open(regions, block);
+            foreach (var name in names)
+                foreach (int i in block)
+                {
+                    var (map, w) = window(name, regions[i]);
+                    var st = kept[i].Stats[name];
+                    var (cPatch, cSlide, _) = WindowScan.CountAbove(map, w, f * st.Max, f * maxima[name], double.PositiveInfinity);
+                    kept[i].Stats[name] = st with { PatchCount = cPatch, SlideCount = cSlide };
+                    above[name][i] = WindowScan.ValuesAbove(map, w, f * maxima[name], cSlide);
+                }
         }
         var colour = slide.Colour is null ? null : new ColourIntegrals(slide.Colour);
         var candidates = kept.Select(p => ToCandidate(p, slide, colour, options)).ToList();
@@ -150,16 +175,16 @@ public static class CandidateGrid
     {
         SpacingMath.RequirePositive(slide.SpacingUm, slide.Id);
         if (slide.Width <= 0 || slide.Height <= 0) throw new InvalidInputException(slide.Id, $"slide size {slide.Width}x{slide.Height} is empty");
-        foreach (var (name, map) in slide.Measures) CheckCoverage(slide, name, map);
+        foreach (var (name, map) in slide.Measures) CheckCoverage(slide, name, map.Map.Width, map.Map.Height, map.SpacingUm);
     }
 
     // A map that covers a different area than the slide means maps and slides were mixed up; tolerate rounding only.
-    private static void CheckCoverage(RankingSlide slide, string name, SpacedMap map)
+    private static void CheckCoverage(RankingSlide slide, string name, int width, int height, double spacingUm)
     {
-        SpacingMath.RequirePositive(map.SpacingUm, $"{slide.Id} '{name}' map");
+        SpacingMath.RequirePositive(spacingUm, $"{slide.Id} '{name}' map");
         double wUm = slide.Width * slide.SpacingUm, hUm = slide.Height * slide.SpacingUm;
-        double mwUm = map.Map.Width * map.SpacingUm, mhUm = map.Map.Height * map.SpacingUm;
-        double tolerance = (2 * map.SpacingUm) + (0.01 * Math.Max(wUm, hUm));
+        double mwUm = width * spacingUm, mhUm = height * spacingUm;
+        double tolerance = (2 * spacingUm) + (0.01 * Math.Max(wUm, hUm));
         if (Math.Abs(wUm - mwUm) > tolerance || Math.Abs(hUm - mhUm) > tolerance)
             throw new InvalidInputException(slide.Id,
                 $"'{name}' map covers {mwUm:0.#}x{mhUm:0.#} µm but the slide is {wUm:0.#}x{hUm:0.#} µm (wrong map or spacing?)");
@@ -195,7 +220,7 @@ public static class CandidateGrid
         if (coverEdges && extent >= patch && last != extent - patch) yield return extent - patch;
     }
 
-    private static PixelRegion Window(PixelRegion region, double gridSpacing, SpacedMap map) =>
+    internal static PixelRegion Window(PixelRegion region, double gridSpacing, SpacedMap map) =>
         SpacingMath.Convert(region, gridSpacing, map.SpacingUm).Intersect(new PixelRegion(0, 0, map.Map.Width, map.Map.Height));
 
     private static Candidate ToCandidate(Pending p, RankingSlide slide, ColourIntegrals? colour, GridOptions o) => new()

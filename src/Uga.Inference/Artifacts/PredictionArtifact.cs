@@ -142,7 +142,7 @@ public sealed class PredictionArtifact
         var result = new LabelMap(region.Width, region.Height);
         var chunk = new byte[array.Chunk * array.Chunk];
         ForChunks(array, region, (row, col) => array.ReadChunk<byte>(row, col, chunk),
-            (src, dst) => result.Data[dst] = chunk[src]);
+            (src, dst, n) => chunk.AsSpan(src, n).CopyTo(result.Data.AsSpan(dst, n)));
         return result;
     }
 
@@ -153,7 +153,7 @@ public sealed class PredictionArtifact
         var result = new FloatMap(region.Width, region.Height);
         var chunk = new float[array.Chunk * array.Chunk];
         ForChunks(array, region, (row, col) => array.ReadChunk<float>(row, col, chunk),
-            (src, dst) => result.Data[dst] = chunk[src]);
+            (src, dst, n) => chunk.AsSpan(src, n).CopyTo(result.Data.AsSpan(dst, n)));
         return result;
     }
 
@@ -163,8 +163,10 @@ public sealed class PredictionArtifact
         var array = OpenArray(ProbabilityArray(classIndex), ZarrType.Float16);
         var result = new FloatMap(region.Width, region.Height);
         var chunk = new Half[array.Chunk * array.Chunk];
-        ForChunks(array, region, (row, col) => array.ReadChunk<Half>(row, col, chunk),
-            (src, dst) => result.Data[dst] = (float)chunk[src]);
+        ForChunks(array, region, (row, col) => array.ReadChunk<Half>(row, col, chunk), (src, dst, n) =>
+        {
+            for (int i = 0; i < n; i++) result.Data[dst + i] = (float)chunk[src + i];
+        });
         return result;
     }
 
@@ -200,7 +202,8 @@ public sealed class PredictionArtifact
     }
 
     // Visits every pixel of region chunk by chunk: load(row, col) fills the chunk buffer, copy(src, dst) moves one value.
-    private static void ForChunks(ZarrArray array, PixelRegion region, Action<int, int> load, Action<int, int> copy)
+    // copy(source offset in the chunk, target offset in the region, pixels): one call per row of a chunk's part.
+    private static void ForChunks(ZarrArray array, PixelRegion region, Action<int, int> load, Action<int, int, int> copy)
     {
         var inside = region.Intersect(new PixelRegion(0, 0, array.Width, array.Height));
         if (inside != region) throw new ArgumentOutOfRangeException(nameof(region), $"region {region} is outside the {array.Width}x{array.Height} map");
@@ -211,8 +214,7 @@ public sealed class PredictionArtifact
                 load(row, col);
                 var part = new PixelRegion(col * c, row * c, c, c).Intersect(region);
                 for (int y = part.Y; y < part.Bottom; y++)
-                    for (int x = part.X; x < part.Right; x++)
-                        copy(((y - (row * c)) * c) + (x - (col * c)), ((y - region.Y) * region.Width) + (x - region.X));
+                    copy(((y - (row * c)) * c) + (part.X - (col * c)), ((y - region.Y) * region.Width) + (part.X - region.X), part.Width);
             }
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
@@ -49,8 +48,8 @@ internal static class PoolLoader
     {
         using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
         var tissue = input.Tissue ?? throw new InvalidOperationException($"{input.Stem}: tissue not detected");
-        var (outcome, map) = ReadOrPredict(() => cache.ForSlide(slide, input.Stem, tissue, SlideOptions(request), mapsDir), request, measure, notes);
-        return MeasureSlide(input, slide, outcome, map, request, measure, encoder);
+        return ReadOrPredict(() => cache.ForSlide(slide, input.Stem, tissue, SlideOptions(request), mapsDir), notes,
+            outcome => MeasureSlide(input, slide, outcome, request, measure, encoder));
     }
 
     /// <summary>
@@ -61,7 +60,7 @@ internal static class PoolLoader
     {
         var measure = request.RankedMeasure();
         if (HasFeatures(outcome.Artifact, request, notes)) return false;
-        MeasureSlide(input, slide, outcome, Read(outcome.Artifact, request, measure, notes), request, measure, encoder);
+        MeasureSlide(input, slide, outcome, request, measure, encoder);
         return true;
     }
 
@@ -69,16 +68,26 @@ internal static class PoolLoader
     public static bool HasFeatures(PredictionArtifact artifact, RankRequest request, List<string> notes) =>
         SlideRankFeatures.TryRead(artifact, SlideRankFeatures.Key(request, request.RankedMeasure()), notes) is not null;
 
-    // The features computed from the maps and stored with the artifact; the item keeps no full-resolution map.
-    private static (PoolItem, SlideFeatures) MeasureSlide(PoolInput input, Slide slide, ArtifactOutcome outcome, SpacedMap map,
+    // A slide's features, stored with its artifact for later rankings and the reduction of cluster units.
+    private static (PoolItem, SlideFeatures) MeasureSlide(PoolInput input, Slide slide, ArtifactOutcome outcome,
         RankRequest request, string measure, Ensemble? encoder)
     {
         var (previewSpacing, pw, ph) = PreviewGrid(outcome.Artifact.Manifest, request);
         var thumbnail = Thumbnail(slide, previewSpacing, pw, ph);
-        var item = Item(input, outcome.Artifact, measure, map, thumbnail, previewSpacing, request) with { Forwards = outcome.Forwards };
-        var features = Features(item.Slide, input, outcome.Artifact, request, encoder);
+        var features = Measure(input, new SpacedImage(thumbnail, previewSpacing), outcome.Artifact, request, measure, encoder);
         SlideRankFeatures.Write(outcome.Artifact, SlideRankFeatures.Key(request, measure), features);
-        return (item with { Slide = input.ToRankingSlide() }, features);
+        var item = ItemOf(input, outcome.Artifact, measure, new Lazy<RgbImage>(thumbnail), (previewSpacing, pw, ph));
+        return (item with { Forwards = outcome.Forwards }, features);
+    }
+
+    // Phase 1 from the artifact's maps, read a block of candidates at a time: a whole slide's maps are never in
+    // memory. A truncated chunk is found first, where it costs 4 bytes a chunk.
+    private static SlideFeatures Measure(PoolInput input, SpacedImage colour, PredictionArtifact artifact, RankRequest request, string measure, Ensemble? encoder)
+    {
+        artifact.CheckChunkEnds(measure);
+        var slide = input.ToRankingSlide() with { Colour = colour };
+        var maps = new ArtifactMaps(artifact, measure, RankingStrategies.NeedsClassMaps(request.Strategy));
+        return Features(slide, input, artifact, request, encoder, maps);
     }
 
     /// <summary>
@@ -88,27 +97,32 @@ internal static class PoolLoader
     public static PoolItem FromStored(PoolInput input, PredictionArtifact artifact, RankRequest request, string measure)
     {
         var (previewSpacing, pw, ph) = PreviewGrid(artifact.Manifest, request);
-        return new PoolItem
+        return ItemOf(input, artifact, measure, new Lazy<RgbImage>(() =>
+        {
+            using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
+            return Thumbnail(slide, previewSpacing, pw, ph);
+        }), (previewSpacing, pw, ph));
+    }
+
+    // The item keeps no map: the preview map is read pooled, and only if the export draws this slide.
+    private static PoolItem ItemOf(PoolInput input, PredictionArtifact artifact, string measure, Lazy<RgbImage> thumbnail,
+        (double SpacingUm, int Width, int Height) preview) => new()
         {
             Slide = input.ToRankingSlide(),
             SourcePath = input.Path,
-            MapSpacingUm = MapSpacing(artifact, request),
-            Thumbnail = new Lazy<RgbImage>(() =>
-            {
-                using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
-                return Thumbnail(slide, previewSpacing, pw, ph);
-            }),
-            PreviewMap = new Lazy<FloatMap>(() => PreviewOf(artifact, measure, pw, ph)),
-            PreviewSpacingUm = previewSpacing,
+            MapSpacingUm = artifact.Manifest.SpacingUm,
+            Thumbnail = thumbnail,
+            PreviewMap = new Lazy<FloatMap>(() => PreviewOf(artifact, measure, preview.Width, preview.Height)),
+            PreviewSpacingUm = preview.SpacingUm,
             Labels = new ArtifactLabels(artifact),
         };
-    }
 
     // Phase 1 of one slide; for the embedding strategies each candidate's pooled bottleneck features too (one encoder
     // pass per candidate, paid where the slide is measured: in a cluster unit, not in the reduction).
-    private static SlideFeatures Features(RankingSlide slide, PoolInput input, PredictionArtifact artifact, RankRequest request, Ensemble? encoder)
+    private static SlideFeatures Features(RankingSlide slide, PoolInput input, PredictionArtifact artifact, RankRequest request, Ensemble? encoder,
+        IRegionMaps maps)
     {
-        var features = CandidateGrid.Features(slide, request.Settings(artifact.Manifest.SpacingUm).Grid);
+        var features = CandidateGrid.Features(slide, request.Settings(artifact.Manifest.SpacingUm).Grid, maps);
         if (!RankingStrategies.NeedsEmbeddings(request.Strategy) || features.Candidates.Count == 0) return features;
         return features with { Candidates = CandidatePatches.WithEmbeddings(features.Candidates, [input], CandidatePatches.RequireEncoder(request, encoder), request) };
     }
@@ -127,10 +141,6 @@ internal static class PoolLoader
     private static FloatMap PreviewOf(PredictionArtifact artifact, string measure, int width, int height) =>
         Resample.Floats(artifact.ReadMeasure(measure, 16L * width * height).Map, width, height);
 
-    // The spacing ranking reads the measure map at (the artifact's, or coarser beyond the pixel budget).
-    private static double MapSpacing(PredictionArtifact artifact, RankRequest request) =>
-        artifact.Manifest.SpacingUm * artifact.PoolingFactor(request.MaxMapPixels);
-
     public static (PoolItem Item, SlideFeatures Features) LoadImage(PoolInput input, ArtifactCache cache, RankRequest request, string measure,
         Ensemble? encoder, List<string> notes)
     {
@@ -141,80 +151,38 @@ internal static class PoolLoader
             CascadeThreshold = request.CascadeThreshold,
             Cancellation = request.Cancellation,
         };
-        var (outcome, map) = ReadOrPredict(() => cache.ForImage(input.Path, input.Stem, input.SpacingUm, options), request, measure, notes);
         var image = ImageFile.ReadRgb(input.Path);
         double f = Math.Min(1.0, request.PreviewSize / (double)Math.Max(image.Width, image.Height));
         int tw = Resample.Scaled(image.Width, f), th = Resample.Scaled(image.Height, f);
-        var item = Item(input, outcome.Artifact, measure, map, f < 1 ? Resample.Rgb(image, tw, th) : image, input.SpacingUm * image.Width / tw, request);
-        item = item with { Slide = item.Slide with { Colour = new SpacedImage(image, input.SpacingUm) }, Forwards = outcome.Forwards };
-        var features = Features(item.Slide, input, outcome.Artifact, request, encoder);
-        return (item with { Slide = input.ToRankingSlide() }, features);
+        var thumbnail = f < 1 ? Resample.Rgb(image, tw, th) : image;
+        return ReadOrPredict(() => cache.ForImage(input.Path, input.Stem, input.SpacingUm, options), notes, outcome =>
+        {
+            var features = Measure(input, new SpacedImage(image, input.SpacingUm), outcome.Artifact, request, measure, encoder);
+            var item = ItemOf(input, outcome.Artifact, measure, new Lazy<RgbImage>(thumbnail), (input.SpacingUm * image.Width / tw, tw, th));
+            return (item with { Forwards = outcome.Forwards }, features);
+        });
     }
 
     // A stored artifact that cannot be read (truncated chunk, foreign file) is recoverable: say so and predict again.
-    private static (ArtifactOutcome Outcome, SpacedMap Map) ReadOrPredict(Func<ArtifactOutcome> get, RankRequest request, string measure, List<string> notes)
+    private static T ReadOrPredict<T>(Func<ArtifactOutcome> get, List<string> notes, Func<ArtifactOutcome, T> use)
     {
         var outcome = get();
         if (outcome.StaleNote is { } stale) notes.Add(stale);
         try
         {
-            return (outcome, Read(outcome.Artifact, request, measure, notes));
+            return use(outcome);
         }
         catch (InvalidInputException e) when (outcome.Reused)
         {
             notes.Add($"{e.Message}; predicting again");
             ArtifactCache.Discard(outcome.Artifact);
-            outcome = get();
-            return (outcome, Read(outcome.Artifact, request, measure, notes));
+            return use(get());
         }
-    }
-
-    private static SpacedMap Read(PredictionArtifact artifact, RankRequest request, string measure, List<string> notes)
-    {
-        var (map, spacing) = artifact.ReadMeasure(measure, request.MaxMapPixels);
-        var m = artifact.Manifest;
-        if (spacing > m.SpacingUm)
-            notes.Add(Invariant($"{Path.GetFileName(artifact.Path)}: the {measure} map ({m.Width}x{m.Height} px) exceeds the {request.MaxMapPixels} px budget; ranked on its mean over {spacing / m.SpacingUm:0}x{spacing / m.SpacingUm:0} px blocks ({map.Width}x{map.Height} px, {spacing:0.###} µm/px)"));
-        return new SpacedMap(map, spacing);
-    }
-
-    // The pool item with every map the strategy reads on the ranking grid (the measure, and class maps if it needs them).
-    private static PoolItem Item(PoolInput input, PredictionArtifact artifact, string measure, SpacedMap map, RgbImage thumbnail, double previewSpacing, RankRequest request)
-    {
-        var measures = new Dictionary<string, SpacedMap>(StringComparer.Ordinal) { [measure] = map };
-        if (RankingStrategies.NeedsClassMaps(request.Strategy))
-        {
-            // The class-aware strategies read per-class maps derived from the stored mean probabilities, pooled
-            // to the same grid as the measure map.
-            var probabilities = Enumerable.Range(0, artifact.Manifest.ClassNames.Count).Select(c => artifact.ReadProbability(c, request.MaxMapPixels).Map).ToList();
-            foreach (var (name, classMap) in ClassMaps.FromProbabilities(probabilities)) measures[name] = new SpacedMap(classMap, map.SpacingUm);
-        }
-        var ranking = input.ToRankingSlide() with
-        {
-            Measures = measures,
-            Colour = new SpacedImage(thumbnail, previewSpacing),
-        };
-        bool image = input.Case is not null;
-        return new PoolItem
-        {
-            Slide = ranking,
-            SourcePath = input.Path,
-            MapSpacingUm = map.SpacingUm,
-            Thumbnail = new Lazy<RgbImage>(thumbnail),
-            // Tile images are small: their preview comes from the map in hand; a slide's from a pooled read, the same
-            // whether its features were computed here or by a unit.
-            PreviewMap = image ? new Lazy<FloatMap>(Resample.Floats(map.Map, thumbnail.Width, thumbnail.Height))
-                : new Lazy<FloatMap>(() => PreviewOf(artifact, measure, thumbnail.Width, thumbnail.Height)),
-            PreviewSpacingUm = previewSpacing,
-            Labels = new ArtifactLabels(artifact),
-        };
     }
 
     /// <summary>The request's dataset images (see <see cref="DatasetImages.List"/>).</summary>
     public static IReadOnlyList<DatasetCase> ListImages(RankRequest request) =>
         DatasetImages.List(request.DataDir!, request.Where, request.DataSpacingUm);
-
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>A slide or image before prediction: its level-0 extent, spacing and tissue (null when its features were stored by a unit).</summary>

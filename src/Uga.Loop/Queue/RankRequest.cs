@@ -84,9 +84,6 @@ public sealed record RankRequest
     /// <summary>How pre-annotations are made fit for editing (speckle dropped, holes filled, outlines simplified).</summary>
     public OutlineCleanupOptions PreAnnotationCleanup { get; init; } = new();
 
-    /// <summary>Largest uncertainty map (pixels) read back for ranking; coarser pyramid levels are used beyond it.</summary>
-    public long MaxMapPixels { get; init; } = 200_000_000;
-
     /// <summary>Patches per forward pass.</summary>
     public int BatchSize { get; init; } = 8;
 
@@ -128,7 +125,6 @@ public sealed record RankRequest
             throw new InvalidInputException(null, $"patch spacing must be a positive number of µm/px, got {s}");
         if (MinTissueFraction is < 0 or > 1 || double.IsNaN(MinTissueFraction))
             throw new InvalidInputException(null, $"minimum tissue fraction must be in [0, 1], got {MinTissueFraction}");
-        if (MaxMapPixels < 1) throw new InvalidInputException(null, $"map pixel budget must be positive, got {MaxMapPixels}");
         if (BatchSize < 1) throw new InvalidInputException(null, $"batch size must be at least 1, got {BatchSize}");
         if (PreviewSize < 16) throw new InvalidInputException(null, $"preview size must be at least 16 px, got {PreviewSize}");
         Uga.Inference.Uncertainty.UncertaintyMeasures.Get(Measure);

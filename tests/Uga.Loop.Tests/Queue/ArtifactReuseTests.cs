@@ -87,6 +87,35 @@ public class ArtifactReuseTests
         Assert.Equal(Keys(ranked), chosen.Select(c => c.Key).ToArray());
     }
 
+    // The default strategy reads the measure and 2 maps per class derived from the mean probabilities; rank reads
+    // them a chunk of candidates at a time and must measure what the whole maps in memory give.
+    [Fact]
+    public void ClassMapsReadAChunkAtATimeMeasureWhatTheWholeMapsGive()
+    {
+        using var dir = new TempDir();
+        var slide = TissueSlide(dir, "s.tif", 640, 480, 1.0);
+        var request = Request(dir, slide, TinyModel(dir, 1.0)) with { PatchSizePx = 48, Strategy = "class-stratified" };
+        var ranked = Ranker.Run(request);
+
+        var artifact = PredictionArtifact.Open(Path.Combine(request.ArtifactsDir!, "s" + PredictionArtifact.Extension));
+        var probabilities = Enumerable.Range(0, artifact.Manifest.ClassNames.Count).Select(c => artifact.ReadProbability(c).Map).ToList();
+        var measures = ClassMaps.FromProbabilities(probabilities).ToDictionary(kv => kv.Key, kv => new SpacedMap(kv.Value, 1.0));
+        measures[request.Measure] = new SpacedMap(artifact.ReadMeasure(request.Measure).Map, 1.0);
+        using var opened = Uga.Slides.SlideFactory.Open(slide, null);
+        var inMemory = new RankingSlide("s", 640, 480, 1.0)
+        {
+            Measures = measures,
+            Tissue = Uga.Slides.Tissue.TissueDetector.Detect(opened, cancel: TestContext.Current.CancellationToken),
+        };
+        var pool = CandidateGrid.Build([inMemory], request.GridOptions(1.0));
+
+        Assert.Equal(pool.Count, ranked.Selection.Scored.Count);
+        var byRegion = ranked.Selection.Scored.ToDictionary(c => c.Region);
+        foreach (var c in pool)
+            foreach (var (name, stats) in c.Measures)
+                Assert.Equal(stats, byRegion[c.Region].Measures[name]);
+    }
+
     // A 0.5 µm/px image ranked by a 1 µm/px model: the artifact keeps the networks' own grid (a quarter of the
     // image's pixels to summarise and store), and its map is exactly what the networks predicted there.
     [Fact]
