@@ -15,7 +15,7 @@ public sealed class VirtualSlideBench : IConsoleBench
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public string Name => "virtual-slide";
-    public string Description => "write a virtual slide and a default-shaped untrained model for timing uga rank: --out DIR --size 50000 --spacing 1 --islands 0.25 --members 5 --depth 4 --base 16 --patch 256 --norm batch";
+    public string Description => "write a virtual slide and a default-shaped untrained model for timing uga rank: --out DIR --size 50000 [--height H] --spacing 1 --islands 0.25 --members 5 --depth 4 --base 16 --patch 256 --norm batch";
 
     public int Run(string[] args)
     {
@@ -26,13 +26,13 @@ public sealed class VirtualSlideBench : IConsoleBench
             return 2;
         }
         Directory.CreateDirectory(dir);
-        int size = BenchArgs.GetInt(args, "--size", 50000);
+        int size = BenchArgs.GetInt(args, "--size", 50000), height = BenchArgs.GetInt(args, "--height", size);
         double spacing = double.Parse(BenchArgs.Get(args, "--spacing", "1"), Inv);
         var slidePath = Path.Combine(dir, "slide.tif");
         var watch = Stopwatch.StartNew();
-        var spec = new VirtualSlideSpec(size, size) { SpacingUm = spacing, IslandFraction = double.Parse(BenchArgs.Get(args, "--islands", "0.25"), Inv) };
+        var spec = new VirtualSlideSpec(size, height) { SpacingUm = spacing, IslandFraction = double.Parse(BenchArgs.Get(args, "--islands", "0.25"), Inv) };
         RankReuseBench.WriteVirtualSlide(spec, slidePath); // the writer's temp file is renamed only when complete
-        Console.WriteLine(string.Create(Inv, $"wrote {slidePath}: {size}x{size} px at {spacing} µm/px, {new FileInfo(slidePath).Length / 1048576.0:0} MiB, in {watch.Elapsed.TotalSeconds:0} s"));
+        Console.WriteLine(string.Create(Inv, $"wrote {slidePath}: {size}x{height} px at {spacing} µm/px, {new FileInfo(slidePath).Length / 1048576.0:0} MiB, in {watch.Elapsed.TotalSeconds:0} s"));
 
         var modelDir = Path.Combine(dir, "model");
         if (Directory.Exists(modelDir)) Directory.Delete(modelDir, recursive: true);

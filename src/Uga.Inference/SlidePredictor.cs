@@ -147,9 +147,13 @@ public static class SlidePredictor
             }
             return;
         }
-        var labels = SampleProbabilities.ArgMax(stack.Mean());
-        var uncertainty = UncertaintyMeasures.Map(measure, stack);
-        artifact?.WriteStack(block, stack);
+        // Mean and maps once per block for the display TIFFs and the artifact alike (each is MBs of garbage a block).
+        var mean = stack.Mean();
+        var labels = SampleProbabilities.ArgMax(mean);
+        var names = artifact is null ? [measure.Name] : ArtifactWriter.AllMeasures;
+        var maps = names.ToDictionary(n => n, n => UncertaintyMeasures.Map(UncertaintyMeasures.Get(n), stack), StringComparer.Ordinal);
+        var uncertainty = maps[measure.Name];
+        artifact?.WriteMaps(block, labels, mean, maps);
         run.AddPreview(block, labels, uncertainty);
         CopyIntoBand(labels.Data, block, bandLabels, run.Width);
         var codes = new byte[uncertainty.Data.Length];

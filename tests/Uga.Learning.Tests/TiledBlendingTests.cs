@@ -88,6 +88,9 @@ public class TiledBlendingTests
         var profile = Enumerable.Range(0, 4).Select(i => Math.Max(Math.Pow(Math.Sin(Math.PI * (i + 0.5) / 4), 2), BlendWindow.Floor)).ToArray();
         double expected = ((profile[2] * 1) + (profile[0] * 3)) / (profile[2] + profile[0]);
         Assert.Equal(expected, plane[2, 0], 5);
+        // The stack took over the sums: the accumulator is used up.
+        Assert.Throws<InvalidOperationException>(() => acc.Add(0, -1, Enumerable.Repeat(1f, 16).ToArray()));
+        Assert.Throws<InvalidOperationException>(() => acc.ToStack(1, 1));
     }
 
     [Fact]

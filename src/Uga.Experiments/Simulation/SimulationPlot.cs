@@ -47,7 +47,16 @@ public static class SimulationPlot
         plot.Title($"Mean foreground Dice on evaluation items ({result.Folds.Count} folds × {result.Options.Seeds.Count} seeds)");
         plot.XLabel($"annotated patches K ({result.KModeName}; 0 = control fine-tuned without patches)");
         plot.YLabel("mean Dice");
-        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        // A few arms fit in a corner; a comparison's many arms would cover the K = 10 points, so they go beside the axes.
+        if (strategies.Count <= 6)
+        {
+            plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        }
+        else
+        {
+            plot.ShowLegend(ScottPlot.Edge.Right);
+            width += 260;
+        }
         PlotStyle.Save(plot, pngPath, svgPath, width, height);
     }
 }

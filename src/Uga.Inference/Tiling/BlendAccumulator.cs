@@ -14,6 +14,7 @@ public sealed class BlendAccumulator
     private readonly float[][] sums;
     private readonly float[] weights;
     private readonly BlendWindow window;
+    private bool consumed;
 
     public BlendAccumulator(PixelRegion region, int channels, BlendWindow window)
     {
@@ -38,6 +39,7 @@ public sealed class BlendAccumulator
     /// </summary>
     public void Add(int x, int y, ReadOnlySpan<float> patch)
     {
+        RequireOpen();
         int p = PatchSize;
         if (patch.Length != Channels * p * p)
             throw new ArgumentException($"patch has {patch.Length} values, expected {Channels}x{p}x{p}", nameof(patch));
@@ -73,21 +75,29 @@ public sealed class BlendAccumulator
 
     /// <summary>
     /// The blended probabilities of the region as S samples × C classes; throws if a pixel was never covered
-    /// (a tiling bug, not bad input).
+    /// (a tiling bug, not bad input). The sums are divided in place and become the planes — a slide block's
+    /// stack is tens of MB, and a second copy per block was most of the garbage that set a whole slide's peak
+    /// memory — so the accumulator is used up: adding to it afterwards throws.
     /// </summary>
     public SampleProbabilities ToStack(int samples, int classes)
     {
         if (samples * classes != Channels)
             throw new ArgumentException($"{samples}x{classes} does not match {Channels} channels", nameof(samples));
         if (!IsComplete) throw new InvalidOperationException($"region {Region} is not fully covered by the patches added");
+        RequireOpen();
+        consumed = true;
         var planes = new FloatMap[Channels];
         for (int k = 0; k < Channels; k++)
         {
-            var plane = new FloatMap(Region.Width, Region.Height);
             var sum = sums[k];
-            for (int i = 0; i < weights.Length; i++) plane.Data[i] = sum[i] / weights[i];
-            planes[k] = plane;
+            for (int i = 0; i < weights.Length; i++) sum[i] /= weights[i];
+            planes[k] = new FloatMap(Region.Width, Region.Height, sum);
         }
         return new SampleProbabilities(samples, classes, planes);
+    }
+
+    private void RequireOpen()
+    {
+        if (consumed) throw new InvalidOperationException($"the accumulator of {Region} was turned into its stack already");
     }
 }
