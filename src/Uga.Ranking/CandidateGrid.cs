@@ -22,6 +22,13 @@ public sealed record GridOptions
 
     /// <summary>The "0.8" of count(u &gt; 0.8 · max u): the fraction of a maximum above which pixels are counted.</summary>
     public double CountThresholdFactor { get; init; } = 0.8;
+
+    /// <summary>
+    /// Measure the counts above the pool's maximum (only uga-global reads them). They need every value above each
+    /// slide's threshold kept until the pool is reduced — for a flat map nearly every pixel: 2.4 GB per map on a
+    /// 50,000² slide with a quarter tissue — so without them no values are kept and the pool count is −1 (not measured).
+    /// </summary>
+    public bool PoolCounts { get; init; } = true;
 }
 
 /// <summary>
@@ -112,7 +119,7 @@ public static class CandidateGrid
                     var st = kept[i].Stats[name];
                     var (cPatch, cSlide, _) = WindowScan.CountAbove(map, w, f * st.Max, f * maxima[name], double.PositiveInfinity);
                     kept[i].Stats[name] = st with { PatchCount = cPatch, SlideCount = cSlide };
-                    above[name][i] = WindowScan.ValuesAbove(map, w, f * maxima[name], cSlide);
+                    above[name][i] = options.PoolCounts ? WindowScan.ValuesAbove(map, w, f * maxima[name], cSlide) : [];
                 }
         }
         var colour = slide.Colour is null ? null : new ColourIntegrals(slide.Colour);
@@ -145,7 +152,8 @@ public static class CandidateGrid
         foreach (var (name, st) in c.Measures)
         {
             float threshold = (float)(o.CountThresholdFactor * poolMax[name]), slideThreshold = (float)(o.CountThresholdFactor * s.Maxima[name]);
-            long pool = threshold == slideThreshold ? st.SlideCount
+            long pool = !o.PoolCounts ? -1
+                : threshold == slideThreshold ? st.SlideCount
                 : threshold >= (float)s.Maxima[name] ? 0
                 : WindowScan.CountAbove(s.AboveSlideThreshold[name][index], threshold);
             stats[name] = st with { PoolCount = pool };

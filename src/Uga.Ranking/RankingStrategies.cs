@@ -104,6 +104,9 @@ public static class RankingStrategies
     /// <summary>True when strategy <paramref name="name"/> reads the per-class maps of <see cref="ClassMaps"/>.</summary>
     public static bool NeedsClassMaps(string name) => ClassAware.Contains(name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>True when strategy <paramref name="name"/> reads counts above the pool's maximum (<see cref="GridOptions.PoolCounts"/>).</summary>
+    public static bool NeedsPoolCounts(string name) => string.Equals(name, "uga-global", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when strategy <paramref name="name"/> reads the candidates' patch embeddings.</summary>
     public static bool NeedsEmbeddings(string name) => EmbeddingBased.Contains(name, StringComparer.OrdinalIgnoreCase);
 

@@ -67,6 +67,8 @@ public sealed class GlobalThresholdScoring(
     public override double ScoreOne(Candidate candidate)
     {
         var s = candidate.Measure(measure);
+        if (scope == GlobalScope.Pool && s.PoolCount < 0)
+            throw new InvalidOperationException("pool counts were not measured: lay the grid with GridOptions.PoolCounts");
         return (countWeight * (scope == GlobalScope.Pool ? s.PoolCount : s.SlideCount)) + s.Sum;
     }
 }

@@ -34,6 +34,25 @@ public class RegionMapsTests
     }
 
     [Fact]
+    public void Without_pool_counts_no_values_are_kept_and_everything_else_is_the_same()
+    {
+        // A flat map: every pixel lies above 0.8 of the maximum, so the values kept for pool counts are the whole map.
+        var slide = Slide("a", Filled(40, 30, 0.8f).Set(new PixelRegion(0, 0, 10, 10), 0.9f));
+        var grid = new GridOptions { PatchSizePx = 10, SpacingUm = 1, MinTissueFraction = 0 };
+
+        var exact = CandidateGrid.Features(slide, grid);
+        var light = CandidateGrid.Features(slide, grid with { PoolCounts = false });
+
+        Assert.Equal(30 * 40, exact.AboveSlideThreshold[Ce].Sum(v => v.Length)); // 0.8 > 0.8 · 0.9
+        Assert.All(light.AboveSlideThreshold[Ce], v => Assert.Empty(v));
+        var pool = CandidateGrid.Reduce([light], grid with { PoolCounts = false });
+        Assert.Equal(exact.Candidates.Select(c => c.Measure(Ce) with { PoolCount = 0 }), pool.Select(c => c.Measure(Ce) with { PoolCount = 0 }));
+        Assert.All(pool, c => Assert.Equal(-1, c.Measure(Ce).PoolCount));
+        // The one strategy that reads them says so rather than ranking on a count it does not have.
+        Assert.Throws<InvalidOperationException>(() => Pick(pool, "uga-global", 1));
+    }
+
+    [Fact]
     public void Maps_that_do_not_cover_the_slide_are_refused_naming_the_slide()
     {
         var slide = new RankingSlide("s1", 100, 100, 1);

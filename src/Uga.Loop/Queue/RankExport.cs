@@ -125,7 +125,7 @@ internal static class RankExport
         ["tissue_fraction"] = "fraction of the patch that is tissue",
         ["jitter_x, jitter_y"] = "shift of the shown patch from the measured grid cell, pixels at spacing_um",
         ["<measure>_sum, _mean, _max"] = "uncertainty statistics over the patch's map pixels",
-        ["<measure>_count_patch_max, _slide_max, _pool_max"] = "map pixels above 0.8 × the patch's / slide's / pool's maximum",
+        ["<measure>_count_patch_max, _slide_max, _pool_max"] = "map pixels above 0.8 × the patch's / slide's / pool's maximum (the pool's is measured for uga-global only, −1 otherwise)",
         ["mean_r, mean_g, mean_b"] = "mean colour of the patch (diversity feature)",
     };
 

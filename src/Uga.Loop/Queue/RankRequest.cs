@@ -169,6 +169,7 @@ public sealed record RankRequest
         SpacingUm = PatchSpacingUm ?? modelSpacingUm,
         StridePx = StridePx,
         MinTissueFraction = MinTissueFraction,
+        PoolCounts = RankingStrategies.NeedsPoolCounts(Strategy),
     };
 }
 

@@ -25,7 +25,7 @@ internal static class SlideRankFeatures
         var g = request.GridOptions(double.NaN);
         string text = string.Create(CultureInfo.InvariantCulture,
             $"v2 patch={g.PatchSizePx} spacing={request.PatchSpacingUm?.ToString("R", CultureInfo.InvariantCulture) ?? "model"} stride={g.StridePx} "
-            + $"tissue={g.MinTissueFraction:R} count={g.CountThresholdFactor:R} edges={g.CoverEdges} measure={measure} "
+            + $"tissue={g.MinTissueFraction:R} count={g.CountThresholdFactor:R} edges={g.CoverEdges} poolcounts={g.PoolCounts} measure={measure} "
             + $"classmaps={RankingStrategies.NeedsClassMaps(request.Strategy)} embeddings={RankingStrategies.NeedsEmbeddings(request.Strategy)} preview={request.PreviewSize} "
             + $"level0={request.SlideSpacingUm?.ToString("R", CultureInfo.InvariantCulture) ?? "file"}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
