@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Uga.Imaging;
 using Uga.Phantom;
 
 namespace Uga.Bench;
@@ -15,7 +16,7 @@ public sealed class VirtualSlideBench : IConsoleBench
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public string Name => "virtual-slide";
-    public string Description => "write a virtual slide and a default-shaped untrained model for timing uga rank: --out DIR --size 50000 [--height H] --spacing 1 --islands 0.25 --members 5 --depth 4 --base 16 --patch 256 --norm batch";
+    public string Description => "write a virtual slide and a default-shaped untrained model for timing uga rank: --out DIR --size 50000 [--height H] --spacing 1 --islands 0.25 (at most 0.35) --radius 600 --members 5 --depth 4 --base 16 --patch 256 --norm batch";
 
     public int Run(string[] args)
     {
@@ -30,8 +31,21 @@ public sealed class VirtualSlideBench : IConsoleBench
         double spacing = double.Parse(BenchArgs.Get(args, "--spacing", "1"), Inv);
         var slidePath = Path.Combine(dir, "slide.tif");
         var watch = Stopwatch.StartNew();
-        var spec = new VirtualSlideSpec(size, height) { SpacingUm = spacing, IslandFraction = double.Parse(BenchArgs.Get(args, "--islands", "0.25"), Inv) };
-        RankReuseBench.WriteVirtualSlide(spec, slidePath); // the writer's temp file is renamed only when complete
+        var spec = new VirtualSlideSpec(size, height)
+        {
+            SpacingUm = spacing,
+            IslandFraction = double.Parse(BenchArgs.Get(args, "--islands", "0.25"), Inv),
+            IslandRadiusUm = double.Parse(BenchArgs.Get(args, "--radius", "600"), Inv),
+        };
+        try
+        {
+            RankReuseBench.WriteVirtualSlide(spec, slidePath); // the writer's temp file is renamed only when complete
+        }
+        catch (InvalidInputException e)
+        {
+            Console.Error.WriteLine($"virtual-slide: {e.Message}");
+            return 2;
+        }
         Console.WriteLine(string.Create(Inv, $"wrote {slidePath}: {size}x{height} px at {spacing} µm/px, {new FileInfo(slidePath).Length / 1048576.0:0} MiB, in {watch.Elapsed.TotalSeconds:0} s"));
 
         var modelDir = Path.Combine(dir, "model");
