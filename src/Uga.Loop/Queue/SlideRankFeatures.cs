@@ -33,8 +33,31 @@ internal static class SlideRankFeatures
 
     public static string PathFor(PredictionArtifact artifact, string key) => Path.Combine(artifact.Path, Folder, key + ".bin");
 
-    public static void Write(PredictionArtifact artifact, string key, SlideFeatures features) =>
-        SlideFeaturesFile.Write(PathFor(artifact, key), features);
+    // Features are a cache, not a record: other rankings' (other grids, strategies) stay for reuse, but only the
+    // latest few — one flat-map slide's features for an older key once held 3.2 GB next to its current ones.
+    private const int KeptKeys = 4;
+
+    /// <summary>Stores <paramref name="features"/> under <paramref name="key"/>, dropping all but the latest few other keys.</summary>
+    public static void Write(PredictionArtifact artifact, string key, SlideFeatures features)
+    {
+        var path = PathFor(artifact, key);
+        SlideFeaturesFile.Write(path, features);
+        var older = new DirectoryInfo(Path.GetDirectoryName(path)!).GetFiles("*.bin")
+            .Where(f => f.FullName != Path.GetFullPath(path))
+            .OrderByDescending(f => f.LastWriteTimeUtc)
+            .Skip(KeptKeys - 1);
+        foreach (var file in older)
+        {
+            try
+            {
+                file.Delete();
+            }
+            catch (IOException)
+            {
+                // Another process may be reading it; it goes the next time.
+            }
+        }
+    }
 
     /// <summary>The stored features, or null when absent; an unreadable file is noted and treated as absent.</summary>
     public static SlideFeatures? TryRead(PredictionArtifact artifact, string key, List<string> notes)

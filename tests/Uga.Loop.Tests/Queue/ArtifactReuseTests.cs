@@ -87,6 +87,20 @@ public class ArtifactReuseTests
         Assert.Equal(Keys(ranked), chosen.Select(c => c.Key).ToArray());
     }
 
+    [Fact]
+    public void AnArtifactKeepsTheFeaturesOfItsLatestFewRankingsOnly()
+    {
+        using var dir = new TempDir();
+        var request = Request(dir, TissueSlide(dir, "s.tif", 512, 384, 1.0), TinyModel(dir, 1.0)) with { K = 2 };
+        foreach (int patch in new[] { 32, 40, 48, 56, 64, 72 })
+            Ranker.Run(request with { PatchSizePx = patch, OutDir = dir.File($"o{patch}") });
+
+        var folder = Path.Combine(request.ArtifactsDir!, "s" + PredictionArtifact.Extension, "features");
+        Assert.Equal(4, Directory.GetFiles(folder, "*.bin").Length);
+        Assert.Equal(1, Ranker.Run(request with { PatchSizePx = 72, OutDir = dir.File("latest") }).StoredFeatures);
+        Assert.Equal(0, Ranker.Run(request with { PatchSizePx = 32, OutDir = dir.File("oldest") }).StoredFeatures);
+    }
+
     // The default strategy reads the measure and 2 maps per class derived from the mean probabilities; rank reads
     // them a chunk of candidates at a time and must measure what the whole maps in memory give.
     [Fact]
