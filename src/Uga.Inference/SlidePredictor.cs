@@ -147,13 +147,9 @@ public static class SlidePredictor
             }
             return;
         }
-        // Mean and maps once per block for the display TIFFs and the artifact alike (each is MBs of garbage a block).
-        var mean = stack.Mean();
-        var labels = SampleProbabilities.ArgMax(mean);
-        var names = artifact is null ? [measure.Name] : ArtifactWriter.AllMeasures;
-        var maps = names.ToDictionary(n => n, n => UncertaintyMeasures.Map(UncertaintyMeasures.Get(n), stack), StringComparer.Ordinal);
-        var uncertainty = maps[measure.Name];
-        artifact?.WriteMaps(block, labels, mean, maps);
+        var summary = BlockSummary.Of(stack, artifact?.MeasureNames ?? [measure.Name]);
+        var (labels, uncertainty) = (summary.Labels, summary.Maps[measure.Name]);
+        artifact?.WriteMaps(block, summary);
         run.AddPreview(block, labels, uncertainty);
         CopyIntoBand(labels.Data, block, bandLabels, run.Width);
         var codes = new byte[uncertainty.Data.Length];

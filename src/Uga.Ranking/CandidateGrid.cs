@@ -94,37 +94,41 @@ public static class CandidateGrid
         var blocks = source.Blocks(regions).ToList();
         var names = source.Names.Order(StringComparer.Ordinal).ToArray();
         var maxima = names.ToDictionary(n => n, _ => double.NegativeInfinity, StringComparer.Ordinal);
-        foreach (var block in blocks)
+        Scan(source, blocks, regions, names, (name, i, map, w) =>
         {
-            var window = source.Open(regions, block);
-            foreach (var name in names)
-                foreach (int i in block)
-                {
-                    var (map, w) = window(name, regions[i]);
-                    var (sum, max, pixels) = WindowScan.SumMax(map, w);
-                    var st = new MeasureStats(sum, pixels == 0 ? 0 : sum / pixels, pixels == 0 ? 0 : max, 0, 0, 0, pixels);
-                    kept[i].Stats[name] = st;
-                    maxima[name] = Math.Max(maxima[name], st.Max);
-                }
-        }
+            var (sum, max, pixels) = WindowScan.SumMax(map, w);
+            var st = new MeasureStats(sum, pixels == 0 ? 0 : sum / pixels, pixels == 0 ? 0 : max, 0, 0, 0, pixels);
+            kept[i].Stats[name] = st;
+            maxima[name] = Math.Max(maxima[name], st.Max);
+        });
         double f = options.CountThresholdFactor;
         var above = names.ToDictionary(n => n, _ => new float[kept.Count][], StringComparer.Ordinal);
-        foreach (var block in blocks)
+        Scan(source, blocks, regions, names, (name, i, map, w) =>
         {
-            var window = source.Open(regions, block);
-            foreach (var name in names)
-                foreach (int i in block)
-                {
-                    var (map, w) = window(name, regions[i]);
-                    var st = kept[i].Stats[name];
-                    var (cPatch, cSlide, _) = WindowScan.CountAbove(map, w, f * st.Max, f * maxima[name], double.PositiveInfinity);
-                    kept[i].Stats[name] = st with { PatchCount = cPatch, SlideCount = cSlide };
-                    above[name][i] = options.PoolCounts ? WindowScan.ValuesAbove(map, w, f * maxima[name], cSlide) : [];
-                }
-        }
+            var st = kept[i].Stats[name];
+            var (cPatch, cSlide, _) = WindowScan.CountAbove(map, w, f * st.Max, f * maxima[name], double.PositiveInfinity);
+            kept[i].Stats[name] = st with { PatchCount = cPatch, SlideCount = cSlide };
+            above[name][i] = options.PoolCounts ? WindowScan.ValuesAbove(map, w, f * maxima[name], cSlide) : [];
+        });
         var colour = slide.Colour is null ? null : new ColourIntegrals(slide.Colour);
         var candidates = kept.Select(p => ToCandidate(p, slide, colour, options)).ToList();
         return new SlideFeatures(new RankingSlide(slide.Id, slide.Width, slide.Height, slide.SpacingUm), candidates, maxima, above);
+    }
+
+    // One pass: every block's maps opened once, every candidate of it visited in every map with its window there.
+    private static void Scan(IMapSource source, List<int[]> blocks, List<PixelRegion> regions, string[] names,
+        Action<string, int, FloatMap, PixelRegion> visit)
+    {
+        foreach (var block in blocks)
+        {
+            var window = source.Open(regions, block);
+            foreach (var name in names)
+                foreach (int i in block)
+                {
+                    var (map, w) = window(name, regions[i]);
+                    visit(name, i, map, w);
+                }
+        }
     }
 
     /// <summary>

@@ -60,16 +60,15 @@ public sealed class ArtifactWriter : IDisposable
     /// Stores the blended samples of <paramref name="region"/>, whose origin lies on the chunk grid; the region may
     /// span several chunks (a whole image) and end anywhere (slide edges).
     /// </summary>
-    public void WriteStack(PixelRegion region, SampleProbabilities stack)
-    {
-        var mean = stack.Mean();
-        var maps = measures.ToDictionary(m => m.Measure.Name, m => UncertaintyMeasures.Map(m.Measure, stack), StringComparer.Ordinal);
-        WriteMaps(region, SampleProbabilities.ArgMax(mean), mean, maps);
-    }
+    public void WriteStack(PixelRegion region, SampleProbabilities stack) => WriteMaps(region, BlockSummary.Of(stack, MeasureNames));
 
-    /// <summary>Stores already summarised maps of <paramref name="region"/> (see <see cref="WriteStack"/>).</summary>
-    public void WriteMaps(PixelRegion region, LabelMap labelMap, IReadOnlyList<FloatMap> mean, IReadOnlyDictionary<string, FloatMap> maps)
+    /// <summary>The measures this artifact stores: a <see cref="BlockSummary"/> given to <see cref="WriteMaps"/> holds their maps.</summary>
+    public IReadOnlyList<string> MeasureNames => draft.Measures;
+
+    /// <summary>Stores an already summarised <paramref name="region"/> (see <see cref="WriteStack"/>).</summary>
+    public void WriteMaps(PixelRegion region, BlockSummary summary)
     {
+        var (labelMap, mean, maps) = summary;
         int chunk = draft.Chunk;
         if (region.X % chunk != 0 || region.Y % chunk != 0)
             throw new ArgumentException($"region {region} does not start on the {chunk} px chunk grid", nameof(region));
@@ -116,5 +115,19 @@ public sealed class ArtifactWriter : IDisposable
             for (int x = 0; x < part.Width; x++) buffer[dst + x] = convert(source[src + x]);
         }
         return buffer;
+    }
+}
+
+/// <summary>
+/// What a block's samples come to: the labels, the mean class probabilities and the named uncertainty maps — computed
+/// once and shared by the display maps and the artifact (each is MBs a slide block).
+/// </summary>
+public sealed record BlockSummary(LabelMap Labels, IReadOnlyList<FloatMap> Mean, IReadOnlyDictionary<string, FloatMap> Maps)
+{
+    public static BlockSummary Of(SampleProbabilities stack, IEnumerable<string> measures)
+    {
+        var mean = stack.Mean();
+        var maps = measures.ToDictionary(n => n, n => UncertaintyMeasures.Map(UncertaintyMeasures.Get(n), stack), StringComparer.Ordinal);
+        return new BlockSummary(SampleProbabilities.ArgMax(mean), mean, maps);
     }
 }

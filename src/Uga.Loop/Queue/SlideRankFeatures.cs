@@ -40,10 +40,10 @@ internal static class SlideRankFeatures
     /// <summary>Stores <paramref name="features"/> under <paramref name="key"/>, dropping all but the latest few other keys.</summary>
     public static void Write(PredictionArtifact artifact, string key, SlideFeatures features)
     {
-        var path = PathFor(artifact, key);
+        var path = Path.GetFullPath(PathFor(artifact, key));
         SlideFeaturesFile.Write(path, features);
         var older = new DirectoryInfo(Path.GetDirectoryName(path)!).GetFiles("*.bin")
-            .Where(f => f.FullName != Path.GetFullPath(path))
+            .Where(f => f.FullName != path)
             .OrderByDescending(f => f.LastWriteTimeUtc)
             .Skip(KeptKeys - 1);
         foreach (var file in older)
