@@ -37,16 +37,17 @@ public sealed class VirtualSlideBench : IConsoleBench
             IslandFraction = double.Parse(BenchArgs.Get(args, "--islands", "0.25"), Inv),
             IslandRadiusUm = double.Parse(BenchArgs.Get(args, "--radius", "600"), Inv),
         };
+        double islands;
         try
         {
-            RankReuseBench.WriteVirtualSlide(spec, slidePath); // the writer's temp file is renamed only when complete
+            islands = RankReuseBench.WriteVirtualSlide(spec, slidePath); // the writer's temp file is renamed only when complete
         }
         catch (InvalidInputException e)
         {
             Console.Error.WriteLine($"virtual-slide: {e.Message}");
             return 2;
         }
-        Console.WriteLine(string.Create(Inv, $"wrote {slidePath}: {size}x{height} px at {spacing} µm/px, {new FileInfo(slidePath).Length / 1048576.0:0} MiB, in {watch.Elapsed.TotalSeconds:0} s"));
+        Console.WriteLine(string.Create(Inv, $"wrote {slidePath}: {size}x{height} px at {spacing} µm/px, islands of tissue over {islands:P1} of it, {new FileInfo(slidePath).Length / 1048576.0:0} MiB, in {watch.Elapsed.TotalSeconds:0} s"));
 
         var modelDir = Path.Combine(dir, "model");
         if (Directory.Exists(modelDir)) Directory.Delete(modelDir, recursive: true);

@@ -32,6 +32,13 @@ public sealed record PhantomSpec(int Width, int Height)
     /// </summary>
     public bool ClearCellSubtype { get; init; }
 
+    /// <summary>
+    /// Added to the tissue field before its threshold (0 = the phantom's own layout, about half glass; 0.3 = tissue
+    /// nearly everywhere but at the slide's border). A virtual slide uses it so that its islands are solid tissue and
+    /// the share of tissue is the one asked for.
+    /// </summary>
+    public double TissueBias { get; init; }
+
     /// <summary>Throws <see cref="InvalidInputException"/> for sizes or spacings no slide can have.</summary>
     public void Validate()
     {
@@ -41,6 +48,8 @@ public sealed record PhantomSpec(int Width, int Height)
             throw new InvalidInputException(null, $"phantom size {Width}x{Height} is larger than 16 gigapixels");
         if (!double.IsFinite(SpacingUm) || SpacingUm < 0.1 || SpacingUm > 16)
             throw new InvalidInputException(null, $"phantom spacing must be between 0.1 and 16 µm/px, got {SpacingUm}");
+        if (TissueBias is < -0.5 or > 0.5 || double.IsNaN(TissueBias))
+            throw new InvalidInputException(null, $"phantom tissue bias must be between -0.5 and 0.5, got {TissueBias}");
     }
 }
 

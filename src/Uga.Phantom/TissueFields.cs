@@ -3,7 +3,7 @@ namespace Uga.Phantom;
 /// <summary>The slowly varying fields that lay out a slide, before any threshold is applied.</summary>
 internal struct FieldSample
 {
-    public double Tissue;   // island noise minus a border penalty; tissue where above TissueThreshold
+    public double Tissue;   // island noise minus a border penalty plus the spec's bias; tissue where above TissueThreshold
     public double Tumour;   // tumour-region noise; tumour where above TumourThreshold (inside tissue)
     public double Nest;     // tumour epithelium (sheets and cords) versus the stroma between them
     public double Subtype;  // where the optional clear-cell subtype replaces the plain tumour
@@ -22,7 +22,7 @@ internal sealed class TissueFields
     public const double SubtypeThreshold = 0.5;
 
     private readonly ulong _tissueKey, _tumourKey, _nestKey, _cordKey, _subtypeKey, _warpKey;
-    private readonly double _islandScale, _widthUm, _heightUm, _border;
+    private readonly double _islandScale, _widthUm, _heightUm, _border, _bias;
 
     public TissueFields(PhantomSpec spec)
     {
@@ -38,6 +38,7 @@ internal sealed class TissueFields
         // still shows an edge of glass, a whole-slide one is not one giant blob.
         _islandScale = Math.Clamp(Math.Min(_widthUm, _heightUm) / 2.5, 250, 6000);
         _border = Math.Min(_widthUm, _heightUm) * 0.1;
+        _bias = spec.TissueBias;
         FibreAngle = Noise.Unit(Noise.Key(spec.Seed, "fibre-angle"), 0, 0) * Math.PI;
     }
 
@@ -53,7 +54,7 @@ internal sealed class TissueFields
         double sheet = Noise.Fbm(_nestKey, x / 60, y / 60, 3);
         return new FieldSample
         {
-            Tissue = Noise.Fbm(_tissueKey, x / _islandScale, y / _islandScale, 5) - borderPenalty,
+            Tissue = Noise.Fbm(_tissueKey, x / _islandScale, y / _islandScale, 5) - borderPenalty + _bias,
             Tumour = Noise.Fbm(_tumourKey, x / 380, y / 380, 3),
             Nest = Math.Max(sheet + 0.04, (cord * 0.75) - 0.18),
             Subtype = Noise.Fbm(_subtypeKey, x / 250, y / 250, 3),

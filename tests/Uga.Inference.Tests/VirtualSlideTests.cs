@@ -1,5 +1,6 @@
 using Uga.Imaging;
 using Uga.Phantom;
+using Uga.Slides.Tissue;
 
 namespace Uga.Inference.Tests;
 
@@ -48,6 +49,22 @@ public class VirtualSlideTests
         Assert.Equal(32, slide.Levels[3].Spacing, 6);
         Assert.InRange(slide.IslandFraction, 0.025, 0.035);
         Assert.All(slide.Islands, i => Assert.InRange(i.CentreXUm, i.RadiusUm * 1.2, (40_000 * 0.5) - (i.RadiusUm * 1.2)));
+    }
+
+    // The whole-slide benchmark asks for a tissue share (issue 13: 25 %); what counts is what the tissue mask finds,
+    // which is what the prediction then works on. Islands used to show the phantom's own glass: 0.25 gave 8.7 %.
+    [Theory]
+    [InlineData(0.10)]
+    [InlineData(0.25)]
+    [InlineData(0.33)]
+    public void TheTissueMaskFindsTheTissueShareAskedFor(double fraction)
+    {
+        using var slide = new VirtualSlide(new VirtualSlideSpec(9000, 5400) { SpacingUm = 1, IslandFraction = fraction, IslandRadiusUm = 300 });
+
+        var mask = TissueDetector.Detect(slide, cancel: TestContext.Current.CancellationToken);
+
+        Assert.InRange(slide.IslandFraction, fraction * 0.9, fraction * 1.1);
+        Assert.InRange(mask.Fraction, fraction * 0.9, fraction * 1.1);
     }
 
     [Fact]
