@@ -106,7 +106,17 @@ embedding() { # embedding NAME simulate-args...: resumable, published to compari
   cp "runs/results/comparison/embedding/$name"/{report.md,report.html,results.csv,dice-vs-k.png,dice-vs-k.svg} "docs/results/comparison/embedding/$name/"
 }
 
+# Amendment 3: the secondary budgets K = 5 and 20 in the stain-shift settings.
+budget() { # budget NAME simulate-args...: resumable, published to comparison/budget/NAME
+  local name=$1; shift
+  simulate "$@" --strategies random,class-stratified,uncertainty-sum,oracle --k 5,20 --resume --out "runs/results/comparison/budget/$name"
+  mkdir -p "docs/results/comparison/budget/$name"
+  cp "runs/results/comparison/budget/$name"/{report.md,report.html,results.csv,dice-vs-k.png,dice-vs-k.svg} "docs/results/comparison/budget/$name/"
+}
+
 case "${1:-}" in
+  budget-monuseg-lab2) budget monuseg-lab2 "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" ;;
+  budget-glas-lab2) budget glas-lab2 "${glas_args[@]}" --target "$(lab2 glas 0.5)" ;;
   embedding-monuseg) embedding monuseg "${monuseg_args[@]}" --target "$DATA/monuseg" ;;
   embedding-monuseg-lab2) embedding monuseg-lab2 "${monuseg_args[@]}" --target "$(lab2 monuseg 0.25)" ;;
   embedding-glas) embedding glas "${glas_args[@]}" --target "$DATA/glas" ;;
@@ -130,5 +140,5 @@ case "${1:-}" in
   comparison-rare) rare_slides; compare rare "${rare_args[@]}" ;;
   monuseg|glas|rare|shifted) "$1" ;;
   all) monuseg; glas; rare; shifted ;;
-  *) echo "usage: $0 monuseg|glas|rare|shifted|all|comparison-{monuseg,monuseg-lab2,glas,glas-lab2,rare}|recipe-{monuseg,glas}-lab2-{surgical,stain3,surgical+stain3}|size-monuseg-lab2-d4c16|embedding-{monuseg,monuseg-lab2,glas,glas-lab2,rare}" >&2; exit 2 ;;
+  *) echo "usage: $0 monuseg|glas|rare|shifted|all|comparison-{monuseg,monuseg-lab2,glas,glas-lab2,rare}|recipe-{monuseg,glas}-lab2-{surgical,stain3,surgical+stain3}|size-monuseg-lab2-d4c16|embedding-{monuseg,monuseg-lab2,glas,glas-lab2,rare}|budget-{monuseg-lab2,glas-lab2}" >&2; exit 2 ;;
 esac
