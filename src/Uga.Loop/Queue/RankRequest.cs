@@ -42,10 +42,10 @@ public sealed record RankRequest
     public required int K { get; init; }
 
     /// <summary>
-    /// Default: class-stratified, chosen by the pre-registered rule (docs/results/protocol.md) after three of its five
-    /// settings (docs/results/comparison): no strategy beat random patches, and class-stratified is the one never
-    /// significantly worse with the largest mean gain (provisional; uncertainty-sum, the default before, lost to random
-    /// on GlaS). The paper's uga-paper is kept by name for faithful reproduction.
+    /// Default: class-stratified, chosen by the pre-registered rule (docs/results/protocol.md) over its five settings
+    /// (docs/results/comparison): no strategy beat random patches, and class-stratified is the one never significantly
+    /// worse with the largest mean gain (uncertainty-sum, the default before, lost to random on GlaS). The paper's
+    /// uga-paper is kept by name for faithful reproduction.
     /// </summary>
     public string Strategy { get; init; } = DefaultStrategy;
 
