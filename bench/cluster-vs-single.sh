@@ -17,7 +17,7 @@ export OMP_NUM_THREADS=1
 scripts/slurm-local.sh start >/dev/null
 dir=$(mktemp -d /tmp/uga-cluster-bench.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(getconf _NPROCESSORS_ONLN) cores, flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512_bf16|amx_bf16)$' | sort | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
+bench/cpu-line.sh
 uga data phantom --centre A --slides 2 --size 512 --format dataset --out "$dir/data" >/dev/null
 uga train --data "$dir/data" --data-spacing 0.5 --out "$dir/model" --members 2 --steps 20 --patch 64 --spacing 2 --depth 2 --threads 1 >/dev/null 2>&1
 uga data phantom --centre B --slides "$slides" --size "$size" --out "$dir/slides" >/dev/null

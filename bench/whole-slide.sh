@@ -18,10 +18,10 @@ done
 [ -n "$out" ] || { echo "$0: --out DIR is required" >&2; exit 2; }
 dotnet build src/Uga.Cli -c Release -nologo -clp:ErrorsOnly -v quiet
 dotnet build bench/Uga.Bench -c Release -nologo -clp:ErrorsOnly -v quiet
-uga() { dotnet "$PWD/src/Uga.Cli/bin/Release/net10.0/uga.dll" "$@"; }
-cpu() { echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), $(getconf _NPROCESSORS_ONLN) cores, flags: $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512_bf16|amx_bf16)$' | sort | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"; }
+cli=$PWD/src/Uga.Cli/bin/Release/net10.0/uga.dll
+uga() { dotnet "$cli" "$@"; }
 export OMP_NUM_THREADS=$threads
-cpu
+bench/cpu-line.sh
 if [ ! -f "$out/slide.tif" ] || [ ! -d "$out/model" ]; then
   dotnet bench/Uga.Bench/bin/Release/net10.0/uga-bench.dll virtual-slide --out "$out" --size "$size" --spacing 1 --islands "$islands"
 fi
@@ -30,7 +30,7 @@ echo "$tissue"
 tissue_mm2=$(echo "$tissue" | sed -n 's/.*(\([0-9.]*\) mm² of tissue.*/\1/p')
 
 rm -rf "$out/queue"
-/usr/bin/time -v -o "$out/time.txt" dotnet "$PWD/src/Uga.Cli/bin/Release/net10.0/uga.dll" rank --slide "$out/slide.tif" \
+/usr/bin/time -v -o "$out/time.txt" dotnet "$cli" rank --slide "$out/slide.tif" \
   --model "$out/model" --k 10 --overlap "$overlap" --threads "$threads" --out "$out/queue" &
 pid=$!
 : > "$out/rss.tsv"
@@ -40,7 +40,7 @@ while kill -0 "$pid" 2>/dev/null; do
   sleep 30
 done
 wait "$pid"
-cpu
+bench/cpu-line.sh
 wall=$(awk '/Elapsed \(wall clock\)/ {print $NF}' "$out/time.txt")
 peak=$(awk '/Maximum resident set size/ {print $NF}' "$out/time.txt")
 seconds=$(echo "$wall" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')

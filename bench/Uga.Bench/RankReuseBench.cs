@@ -74,9 +74,9 @@ public sealed class RankReuseBench : IConsoleBench
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
-    // Streams the virtual slide into a pyramidal TIFF a row of tiles at a time (what a scanner's file would be).
-    /// <summary>Streams the slide into a pyramidal TIFF, a band at a time, with a progress line and ETA on standard
-    /// error (a 50,000² slide takes tens of minutes); returns the share of the slide its islands cover.</summary>
+    /// <summary>Streams the virtual slide into a pyramidal TIFF a row of tiles at a time (what a scanner's file would
+    /// be), with a progress line and ETA on standard error (a 50,000² slide takes tens of minutes); returns the share of
+    /// the slide its islands cover.</summary>
     internal static double WriteVirtualSlide(VirtualSlideSpec spec, string path)
     {
         using var slide = new VirtualSlide(spec);
