@@ -19,7 +19,6 @@ internal sealed class Run
     private readonly BlendWindow window;
     private readonly int patch;
     private readonly long totalPatches;
-    private readonly DateTime started = DateTime.UtcNow;
     private long patchesDone;
 
     public Run(Slide slide, IEnsembleModel ensemble, TissueMask tissue, SlidePredictionOptions options, int width, int height, RowBand rows)
@@ -183,10 +182,8 @@ internal sealed class Run
 
     private void ReportProgress()
     {
-        if (options.Progress is null) return;
-        double seconds = (DateTime.UtcNow - started).TotalSeconds;
-        options.Progress.Report(new WorkProgress("predict slide", patchesDone, totalPatches,
-            $"{patchesDone / Math.Max(seconds, 1e-3):0.0} patches/s"));
+        // No rate in the detail: whoever shows the progress measures the rate and ETA from done/total.
+        options.Progress?.Report(new WorkProgress("predict slide", patchesDone, totalPatches));
     }
 
     private static PixelRegion Union(PixelRegion a, PixelRegion b)

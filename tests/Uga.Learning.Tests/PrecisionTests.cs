@@ -24,7 +24,9 @@ public class PrecisionTests
 
         Assert.Equal(a.Length, b.Length);
         double max = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
-        Assert.InRange(max, 1e-6, 0.02); // rounded (not identical), but close
+        // Rounded (not identical), but close: bf16 keeps 8 bits of mantissa, and native AVX512-BF16 kernels round at
+        // other points than libtorch's emulation (max 0.023 on such a host, 2026-11-30; under 0.02 emulated).
+        Assert.InRange(max, 1e-6, 0.05);
         Assert.Equal(b.Length / 2, member.Length);
         Assert.Equal("ensemble-bf16", bf16.CreateSource(SampleSourceKind.Ensemble).Name);
         Assert.Equal("tta", bf16.CreateSource(SampleSourceKind.Tta).Name); // TTA stays float32
@@ -47,7 +49,9 @@ public class PrecisionTests
 
         Assert.Equal((InferencePrecision.Fp32, (string?)null), Precisions.Resolve(InferencePrecision.Auto, zen3));
         Assert.Equal((InferencePrecision.Fp32, (string?)null), Precisions.Resolve(InferencePrecision.Auto, zen4));
-        Assert.Equal((InferencePrecision.Bf16, (string?)null), Precisions.Resolve(InferencePrecision.Bf16, zen4)); // native: no note
+        var (native, slower) = Precisions.Resolve(InferencePrecision.Bf16, zen4); // native, but slower than ONNX Runtime's fp32
+        Assert.Equal(InferencePrecision.Bf16, native);
+        Assert.Contains("slower than the default fp32", slower, StringComparison.Ordinal);
         Assert.Equal((InferencePrecision.Bf16, (string?)null), Precisions.Resolve(InferencePrecision.Auto, amx)); // validated
         Assert.Equal((InferencePrecision.Bf16, (string?)null), Precisions.Resolve(InferencePrecision.Bf16, amx));
         var (emulated, note) = Precisions.Resolve(InferencePrecision.Bf16, zen3);

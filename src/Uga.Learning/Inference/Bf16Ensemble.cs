@@ -37,9 +37,9 @@ public static class Precisions
 
     /// <summary>What <paramref name="requested"/> means on <paramref name="cpu"/>, and a note when it is worth telling.</summary>
     /// <remarks>
-    /// Auto needs AMX, not only AVX512-BF16: bf16 runs in TorchSharp, whose fp32 is 1.8× slower than ONNX Runtime's;
-    /// AMX made TorchSharp's bf16 2.5× its fp32 (the Xeon), while what AVX512-BF16 alone (Zen 4) gains is not
-    /// measured, so there fp32 in ONNX Runtime stays.
+    /// Auto needs AMX, not only AVX512-BF16: bf16 runs in TorchSharp. AMX made TorchSharp's bf16 2.5× its fp32 (the
+    /// issue's Xeon); with AVX512-BF16 alone it was 3.6–5.5× TorchSharp's fp32 but 0.6–0.8× ONNX Runtime's fp32, the
+    /// default (`uga-bench backends`, docs/benchmarks.md), so there asking for bf16 earns a note.
     /// </remarks>
     public static (InferencePrecision Precision, string? Note) Resolve(InferencePrecision requested, CpuFeatures cpu) => requested switch
     {
@@ -47,6 +47,8 @@ public static class Precisions
         InferencePrecision.Auto => (InferencePrecision.Fp32, null),
         InferencePrecision.Bf16 when !cpu.Bf16 =>
             (InferencePrecision.Bf16, "this CPU has neither AVX512-BF16 nor AMX: bf16 is emulated, many times slower than fp32"),
+        InferencePrecision.Bf16 when !cpu.Amx =>
+            (InferencePrecision.Bf16, "without AMX, bf16 (TorchSharp) was measured slower than the default fp32 in ONNX Runtime on AVX512-BF16 CPUs"),
         _ => (requested, null),
     };
 }
