@@ -10,10 +10,11 @@ using static TorchSharp.torch;
 namespace Uga.Bench;
 
 /// <summary>
-/// Speed of the default U-Net on this machine: one AdamW training step (forward + backward + update) and tiled
-/// inference in Mpx/s, each with the analytic convolution FLOP count and the GFLOP/s achieved; inference again
-/// after folding BatchNorm into the convolutions. Training FLOPs are counted as 3× the forward FLOPs (the backward
-/// pass computes gradients for both activations and weights, about twice the forward work).
+/// Speed of the default U-Net on this machine: one AdamW training step (forward + backward + update) in the default
+/// and the channels-last input layout, and tiled inference in Mpx/s, each with the analytic convolution FLOP count
+/// and the GFLOP/s achieved; inference again after folding BatchNorm into the convolutions. Training FLOPs are
+/// counted as 3× the forward FLOPs (the backward pass computes gradients for both activations and weights, about
+/// twice the forward work).
 /// </summary>
 public sealed class LearningBench : IConsoleBench
 {
@@ -34,9 +35,12 @@ public sealed class LearningBench : IConsoleBench
         double flopsPerPixel = perPatch.Flops / ((double)size * size);
         Console.WriteLine($"conv cost: {perPatch.Layers.Count} conv layers, {perPatch.Macs / 1e9:0.###} GMAC = {perPatch.Flops / 1e9:0.###} GFLOP per {size}x{size} patch ({flopsPerPixel / 1e3:0.#} kFLOP/px)");
 
-        var (best, mean) = TrainStep(net, batch, size, steps);
+        // Both layouts, steps interleaved so that load on a shared machine hits them alike; training uses channels-last.
+        var times = TrainSteps(net, batch, size, steps);
         double trainFlops = 3 * perPatch.Flops * batch;
-        Console.WriteLine($"train step (batch {batch}x{size}x{size}, AdamW): best {best:0.###} s, mean {mean:0.###} s over {steps} steps; ≈{trainFlops / 1e9:0.#} GFLOP/step, {trainFlops / best / 1e9:0.##} GFLOP/s at best");
+        foreach (var (layout, (best, mean)) in times)
+            Console.WriteLine($"train step, {layout} (batch {batch}x{size}x{size}, AdamW): best {best:0.###} s, mean {mean:0.###} s over {steps} steps; ≈{trainFlops / 1e9:0.#} GFLOP/step, {trainFlops / best / 1e9:0.##} GFLOP/s at best");
+        Console.WriteLine($"channels-last / default layout, best step: {times["channels-last"].Best / times["default layout"].Best:0.###}");
 
         var image = LoadImage(args);
         int repeats = BenchArgs.GetInt(args, "--repeats", 2);
@@ -48,29 +52,32 @@ public sealed class LearningBench : IConsoleBench
         return 0;
     }
 
-    /// <summary>Best and mean seconds per step (best-of is the figure least disturbed by other load).</summary>
-    private static (double Best, double Mean) TrainStep(UNet net, int batch, int size, int steps)
+    /// <summary>Best and mean seconds per step for each input layout (best-of is the figure least disturbed by other load).</summary>
+    private static Dictionary<string, (double Best, double Mean)> TrainSteps(UNet net, int batch, int size, int steps)
     {
         net.train();
         using var optimizer = optim.AdamW(net.parameters(), lr: 1e-3, weight_decay: 1e-4);
         using var input = randn(batch, 3, size, size);
+        using var channelsLast = MemberTraining.ChannelsLast(input);
         using var target = randint(0, 2, [batch, size, size], dtype: ScalarType.Int64);
-        double total = 0, best = double.MaxValue;
+        var layouts = new[] { ("default layout", input), ("channels-last", channelsLast) };
+        var seconds = layouts.ToDictionary(l => l.Item1, _ => new List<double>());
         for (int step = 0; step <= steps; step++) // step 0 warms up allocators and kernels
         {
-            var watch = Stopwatch.StartNew();
-            using (var scope = NewDisposeScope())
+            foreach (var (name, x) in layouts)
             {
-                optimizer.zero_grad();
-                var loss = SegmentationLoss.Compute(net.call(input), target);
-                loss.backward();
-                optimizer.step();
+                var watch = Stopwatch.StartNew();
+                using (var scope = NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                    var loss = SegmentationLoss.Compute(net.call(x), target);
+                    loss.backward();
+                    optimizer.step();
+                }
+                if (step > 0) seconds[name].Add(watch.Elapsed.TotalSeconds);
             }
-            if (step == 0) continue;
-            total += watch.Elapsed.TotalSeconds;
-            best = Math.Min(best, watch.Elapsed.TotalSeconds);
         }
-        return (best, total / Math.Max(1, steps));
+        return seconds.ToDictionary(kv => kv.Key, kv => (kv.Value.DefaultIfEmpty(double.NaN).Min(), kv.Value.DefaultIfEmpty(double.NaN).Average()));
     }
 
     /// <summary>Tiled prediction of the whole image with one network, best of <paramref name="repeats"/> runs; returns seconds.</summary>

@@ -65,6 +65,9 @@ public sealed class UNet : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor> head;
     private readonly nn.Module<Tensor, Tensor> pool;
 
+    // Every convolution Uga runs goes through a UNet, so the process's libtorch is set up here, once.
+    static UNet() => _ = TorchRuntime.EnsureNnpackOff();
+
     public UNet(UNetOptions options) : base(nameof(UNet))
     {
         options.Validate();

@@ -111,4 +111,12 @@ public class OptimiserTests
             Assert.True(error <= 1e-4 * Math.Max(scale, 1e-3), $"gradient {i}: max error {error} at scale {scale}");
         }
     }
+
+    /// <summary>The libtorch TorchSharp-cpu ships for Linux x64 has the entry points; NNPACK is off once a UNet exists.</summary>
+    [Fact]
+    public void NnpackIsSwitchedOffBeforeTheFirstConvolution()
+    {
+        using var net = new UNet(new UNetOptions { Depth = 1, BaseChannels = 2 });
+        Assert.False(TorchRuntime.NnpackEnabled(), "NNPACK is still on after a UNet was made");
+    }
 }
