@@ -87,7 +87,8 @@ internal sealed class MemberTraining
     /// default layout oneDNN 3.7 (libtorch 2.10) pads channel counts below its vector width (8 on AVX2, 16 on AVX-512)
     /// and its convolution backward reads that padding from uninitialised memory; when the allocator hands back
     /// memory that held a NaN, 0 × NaN poisons the gradients and training stops at step 2 or 3 (seen on AMD EPYC with
-    /// AVX-512, on 1 to 3 of 5 tiny trainings per run). Channels-last needs no padding; a step costs about the same.
+    /// AVX-512, on 1 to 3 of 5 tiny trainings per run). Channels-last needs no padding, and a default-size step is
+    /// faster in it, not slower (docs/benchmarks.md).
     /// </summary>
     internal static Tensor ChannelsLast(Tensor nchw)
     {
