@@ -24,9 +24,10 @@ public class PrecisionTests
 
         Assert.Equal(a.Length, b.Length);
         double max = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
-        // Rounded (not identical), but close: bf16 keeps 8 bits of mantissa, and native AVX512-BF16 kernels round at
-        // other points than libtorch's emulation (max 0.023 on such a host, 2026-11-30; under 0.02 emulated).
-        Assert.InRange(max, 1e-6, 0.05);
+        // Rounded (not identical), but close: bf16 keeps 8 bits of mantissa. Native AVX512-BF16/AMX kernels round at
+        // other points than libtorch's emulation (max 0.023 on such a host, 2026-11-30), so only they get the wider
+        // bound; emulated bf16 keeps the original 0.02.
+        Assert.InRange(max, 1e-6, CpuFeatures.Current.Bf16 ? 0.05 : 0.02);
         Assert.Equal(b.Length / 2, member.Length);
         Assert.Equal("ensemble-bf16", bf16.CreateSource(SampleSourceKind.Ensemble).Name);
         Assert.Equal("tta", bf16.CreateSource(SampleSourceKind.Tta).Name); // TTA stays float32
