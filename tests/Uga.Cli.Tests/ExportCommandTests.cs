@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Uga.Imaging;
+using Uga.Loop.Queue;
 
 namespace Uga.Cli.Tests;
 
@@ -52,6 +53,26 @@ public sealed partial class ExportCommandTests
         Assert.NotEqual(0, adapt.ExitCode);
         Assert.Contains("is an ONNX model", adapt.Error);
         Assert.Single(adapt.Error.Trim().Split('\n'));
+    }
+
+    /// <summary>An ONNX model exposes no bottleneck: the default ranks with the fallback, `--strategy clue` refuses.</summary>
+    [Fact]
+    public void RankingWithAnOnnxModelFallsBackFromTheDefaultButRefusesClueAskedForByName()
+    {
+        using var dir = new TempDir();
+        var (model, _, _) = WorkspaceCommandTests.Inputs(dir);
+        var data = KillDurabilityTests.Glas(dir);
+        Assert.Equal(0, UgaProcess.Run("export", "--model", model, "--out", dir.File("onnx")).ExitCode);
+
+        var rank = UgaProcess.Run("rank", "--model", dir.File("onnx"), "--data", data, "--data-spacing", "0.5", "--k", "1", "--patch", "32", "--out", dir.File("q"), "--threads", "1");
+        Assert.True(rank.ExitCode == 0, rank.Error);
+        Assert.Contains($"ranked with {RankRequest.FallbackStrategy}", rank.Out + rank.Error, StringComparison.Ordinal);
+        Assert.Contains($"\"{RankRequest.FallbackStrategy}\"", File.ReadAllText(Path.Combine(dir.File("q"), "rank.json")), StringComparison.Ordinal);
+
+        var clue = UgaProcess.Run("rank", "--model", dir.File("onnx"), "--data", data, "--data-spacing", "0.5", "--k", "1", "--patch", "32", "--out", dir.File("q2"), "--strategy", "clue");
+        Assert.Equal(2, clue.ExitCode);
+        Assert.Contains("does not expose", Assert.Single(clue.Error.Trim().Split('\n')), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.File("q2")));
     }
 
     [Fact]

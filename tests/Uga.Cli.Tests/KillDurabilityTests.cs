@@ -70,7 +70,7 @@ public sealed class KillDurabilityTests
     }
 
     // Two real GlaS images (with masks) as the rank pool: the phantom slide is one flat colour, no tissue to rank.
-    private static string Glas(TempDir dir)
+    internal static string Glas(TempDir dir)
     {
         var data = dir.File("glas");
         if (Directory.Exists(data)) return data;

@@ -92,7 +92,7 @@ internal static class RankCommand
             OutDir = outDir,
             ArtifactsDir = parse.GetValue(o.Artifacts) ?? ws?.ArtifactsDir,
             K = parse.GetValue(o.K),
-            Strategy = parse.GetValue(o.Strategy)!,
+            Strategy = parse.GetValue(o.Strategy),
             Measure = parse.GetValue(o.Measure)!,
             PatchSizePx = parse.GetValue(o.Patch),
             PatchSpacingUm = parse.GetValue(o.PatchSpacing),
@@ -163,10 +163,9 @@ internal sealed class RankOptions
     public Option<string?> Data { get; } = new("--data") { Description = "Dataset folder of tile images (images/, optional masks/ and cases.csv) instead of slides" };
     public Option<string[]> Where { get; } = new("--where") { Description = "With --data: keep cases whose cases.csv column has this value, column=value (repeatable)" };
     public Option<int> K { get; } = new("--k") { Description = "Patches to choose (see --k-mode)", Required = true };
-    public Option<string> Strategy { get; } = new("--strategy")
+    public Option<string?> Strategy { get; } = new("--strategy")
     {
-        Description = $"Ranking strategy: {string.Join(", ", RankingStrategies.Names)} (default {RankRequest.DefaultStrategy}: best measured in docs/results; uga-paper = the paper's score)",
-        DefaultValueFactory = _ => RankRequest.DefaultStrategy,
+        Description = $"Ranking strategy: {string.Join(", ", RankingStrategies.Names)} (default {RankRequest.DefaultStrategy}, {RankRequest.FallbackStrategy} for an ONNX model: best measured in docs/results; uga-paper = the paper's score)",
     };
     public Option<string?> Output { get; } = new("--out") { Description = "Output folder (with --workspace, default: <workspace>/rounds/<new round id>/queue)" };
     public Option<string> Measure { get; } = new("--measure")

@@ -86,7 +86,7 @@ internal static class PoolLoader
     {
         artifact.CheckChunkEnds(measure);
         var slide = input.ToRankingSlide() with { Colour = colour };
-        var maps = new ArtifactMaps(artifact, measure, RankingStrategies.NeedsClassMaps(request.Strategy));
+        var maps = new ArtifactMaps(artifact, measure, RankingStrategies.NeedsClassMaps(request.StrategyName));
         return Features(slide, input, artifact, request, encoder, maps);
     }
 
@@ -123,7 +123,7 @@ internal static class PoolLoader
         IRegionMaps maps)
     {
         var features = CandidateGrid.Features(slide, request.Settings(artifact.Manifest.SpacingUm).Grid, maps);
-        if (!RankingStrategies.NeedsEmbeddings(request.Strategy) || features.Candidates.Count == 0) return features;
+        if (!RankingStrategies.NeedsEmbeddings(request.StrategyName) || features.Candidates.Count == 0) return features;
         return features with { Candidates = CandidatePatches.WithEmbeddings(features.Candidates, [input], CandidatePatches.RequireEncoder(request, encoder), request) };
     }
 

@@ -41,15 +41,38 @@ public sealed record RankRequest
 
     public required int K { get; init; }
 
-    /// <summary>
-    /// Default: class-stratified, chosen by the pre-registered rule (docs/results/protocol.md) over its five settings
-    /// (docs/results/comparison): no strategy beat random patches, and class-stratified is the one never significantly
-    /// worse with the largest mean gain (uncertainty-sum, the default before, lost to random on GlaS). The paper's
-    /// uga-paper is kept by name for faithful reproduction.
-    /// </summary>
-    public string Strategy { get; init; } = DefaultStrategy;
+    /// <summary>Strategy by name; null = the default, settled per model by <see cref="ForModel"/>.</summary>
+    public string? Strategy { get; init; }
 
-    public const string DefaultStrategy = "class-stratified";
+    /// <summary>
+    /// Default: clue, chosen by the pre-registered rule (docs/results/protocol.md, rule 2) over its five settings
+    /// (docs/results/comparison): the only strategy significantly better than random patches anywhere (under the
+    /// second lab's stain on GlaS) and significantly worse nowhere. The paper's uga-paper is kept by name for faithful
+    /// reproduction.
+    /// </summary>
+    public const string DefaultStrategy = "clue";
+
+    /// <summary>
+    /// The default for a model whose bottleneck cannot be pooled (ONNX): class-stratified, never significantly worse
+    /// than random and the largest mean gain among the strategies that need no embeddings (rule 3).
+    /// </summary>
+    public const string FallbackStrategy = "class-stratified";
+
+    /// <summary>The strategy asked for, or the default; <see cref="ForModel"/> settles it once the model is known.</summary>
+    public string StrategyName => Strategy ?? DefaultStrategy;
+
+    /// <summary>
+    /// This request with its strategy settled for a model: the default falls back to <see cref="FallbackStrategy"/>
+    /// (with a note) when the model exposes no bottleneck to pool; a strategy asked for by name is kept, so one that
+    /// needs embeddings still refuses an ONNX model in one line.
+    /// </summary>
+    public RankRequest ForModel(bool poolsBottleneck, ICollection<string> notes)
+    {
+        if (Strategy is not null || poolsBottleneck || !RankingStrategies.NeedsEmbeddings(DefaultStrategy))
+            return this with { Strategy = StrategyName };
+        notes.Add($"the default strategy {DefaultStrategy} pools the U-Net's bottleneck, which this model does not expose: ranked with {FallbackStrategy}");
+        return this with { Strategy = FallbackStrategy };
+    }
 
     /// <summary>Sample the K patches with Gumbel noise of scale 1/β instead of taking the top-K; null = top-K.</summary>
     public double? StochasticBeta { get; init; }
@@ -142,7 +165,7 @@ public sealed record RankRequest
     public RankSettings Settings(double modelSpacingUm) => new()
     {
         Grid = GridOptions(modelSpacingUm),
-        Strategy = Strategy,
+        Strategy = StrategyName,
         StrategyOptions = new StrategyOptions { Measure = Measure, Seed = Seed, StochasticBeta = StochasticBeta },
         Selection = SelectionOptions(),
     };
@@ -151,7 +174,7 @@ public sealed record RankRequest
     public string RankedMeasure() => RankingStrategies.MeasureFor(CreateStrategy().Name, Measure);
 
     public RankingStrategy CreateStrategy() =>
-        RankingStrategies.Create(Strategy, new StrategyOptions { Measure = Measure, Seed = Seed, StochasticBeta = StochasticBeta });
+        RankingStrategies.Create(StrategyName, new StrategyOptions { Measure = Measure, Seed = Seed, StochasticBeta = StochasticBeta });
 
     public SelectionOptions SelectionOptions() => new()
     {
@@ -169,7 +192,7 @@ public sealed record RankRequest
         SpacingUm = PatchSpacingUm ?? modelSpacingUm,
         StridePx = StridePx,
         MinTissueFraction = MinTissueFraction,
-        PoolCounts = RankingStrategies.NeedsPoolCounts(Strategy),
+        PoolCounts = RankingStrategies.NeedsPoolCounts(StrategyName),
     };
 }
 

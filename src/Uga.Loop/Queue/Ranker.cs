@@ -34,6 +34,8 @@ public static class Ranker
 
         using var ensemble = EnsembleModels.Load(request.ModelDir);
         var encoder = EnsembleModels.TorchSharpMembers(ensemble);
+        request = request.ForModel(encoder is not null, notes);
+        strategy = request.CreateStrategy(); // the default may have fallen back; the measure stays (neither pins one)
         if (RankingStrategies.NeedsEmbeddings(strategy.Name)) CandidatePatches.RequireEncoder(request, encoder); // before any prediction
         var settings = request.Settings(ensemble.Manifest.SpacingUm);
         var (items, features, stored) = MeasurePool(request, ensemble, encoder, settings, cases, measure, notes);

@@ -26,7 +26,7 @@ internal static class SlideRankFeatures
         string text = string.Create(CultureInfo.InvariantCulture,
             $"v2 patch={g.PatchSizePx} spacing={request.PatchSpacingUm?.ToString("R", CultureInfo.InvariantCulture) ?? "model"} stride={g.StridePx} "
             + $"tissue={g.MinTissueFraction:R} count={g.CountThresholdFactor:R} edges={g.CoverEdges} poolcounts={g.PoolCounts} measure={measure} "
-            + $"classmaps={RankingStrategies.NeedsClassMaps(request.Strategy)} embeddings={RankingStrategies.NeedsEmbeddings(request.Strategy)} preview={request.PreviewSize} "
+            + $"classmaps={RankingStrategies.NeedsClassMaps(request.StrategyName)} embeddings={RankingStrategies.NeedsEmbeddings(request.StrategyName)} preview={request.PreviewSize} "
             + $"level0={request.SlideSpacingUm?.ToString("R", CultureInfo.InvariantCulture) ?? "file"}");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }

@@ -72,6 +72,8 @@ public static class WorkspacePredictor
             throw new InvalidInputException(null, $"band height {bandHeight} must be a multiple of the block size {options.BlockSize}");
         var modelDir = workspace.ModelDir(workspace.Manifest.Current);
         using var ensemble = EnsembleModels.Load(modelDir);
+        var encoder = EnsembleModels.TorchSharpMembers(ensemble);
+        rank = rank?.ForModel(encoder is not null, notes); // as the reduction will settle it, so the features match
         var cache = new ArtifactCache(workspace.ArtifactsDir, modelDir, ensemble);
         var parts = WorkPartition.Parts(slides.Values, ensemble.Manifest.SpacingUm, shard.Count, bandHeight);
         var done = new List<SlideArtifact>();
@@ -91,7 +93,7 @@ public static class WorkspacePredictor
                 ? cache.ForBand(slide, id, tissue, options, band)
                 : cache.ForSlide(slide, id, tissue, options, workspace.PathOf("maps"));
             bool measured = rank is not null && rows is null
-                && PoolLoader.StoreFeatures(slide, PoolInput.OfSlide(slide, slides[id].Path, id, tissue), outcome, rank, EnsembleModels.TorchSharpMembers(ensemble), notes);
+                && PoolLoader.StoreFeatures(slide, PoolInput.OfSlide(slide, slides[id].Path, id, tissue), outcome, rank, encoder, notes);
             done.Add(new SlideArtifact(id, outcome.Artifact.Path, outcome.Reused, outcome.Forwards, outcome.StaleNote, rows, measured));
         }
         return done;

@@ -1,6 +1,7 @@
 using Uga.Experiments;
 using Uga.Experiments.Demo;
 using Uga.Imaging;
+using Uga.Loop.Queue;
 using Uga.Phantom;
 using Uga.Ranking;
 
@@ -19,7 +20,7 @@ public sealed class DemoRunnerTests
         var options = DemoOptions.Quick(dir.Path) with { Threads = 2, Cancellation = TestContext.Current.CancellationToken };
         var result = DemoRunner.Run(options);
 
-        Assert.Equal(["baseline", DemoRunner.AdaptArm, "control K=0", "class-stratified K=2", "class-stratified K=4", "random K=2", "random K=4"],
+        Assert.Equal(["baseline", DemoRunner.AdaptArm, "control K=0", $"{RankRequest.DefaultStrategy} K=2", $"{RankRequest.DefaultStrategy} K=4", "random K=2", "random K=4"],
             result.Arms.Select(a => a.Name));
         Assert.True(File.Exists(result.ReportPath));
         var html = File.ReadAllText(result.ReportPath);
@@ -28,7 +29,7 @@ public sealed class DemoRunnerTests
             Assert.True(File.Exists(Path.Combine(dir.Path, "report-files", name)), name);
             Assert.Contains("report-files/" + name, html, StringComparison.Ordinal);
         }
-        Assert.True(File.Exists(Path.Combine(dir.Path, "rank", "class-stratified", "phantom-B-000-pool.preview.png")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "rank", RankRequest.DefaultStrategy, "phantom-B-000-pool.preview.png")));
         Assert.Equal(8, result.Stages.Count);
 
         foreach (var arm in result.Arms)

@@ -135,6 +135,28 @@ public class RankerTests
         Assert.Contains("exists only in `uga simulate`", Assert.Throws<InvalidInputException>(request.Validate).Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The default pools the U-Net's bottleneck; a model without one (ONNX) falls back to the default that needs no
+    /// embeddings, with a note, while a strategy asked for by name is never swapped behind the user's back.
+    /// </summary>
+    [Fact]
+    public void TheDefaultStrategyFallsBackOnlyWhenItWasNotAskedForAndTheModelCannotEmbed()
+    {
+        var request = new RankRequest { ModelDir = "m", DataDir = "d", OutDir = "o", K = 1 };
+        Assert.True(RankingStrategies.NeedsEmbeddings(RankRequest.DefaultStrategy));
+        Assert.False(RankingStrategies.NeedsEmbeddings(RankRequest.FallbackStrategy));
+
+        var notes = new List<string>();
+        Assert.Equal(RankRequest.DefaultStrategy, request.ForModel(poolsBottleneck: true, notes).Strategy);
+        Assert.Empty(notes);
+        Assert.Equal(RankRequest.FallbackStrategy, request.ForModel(poolsBottleneck: false, notes).Strategy);
+        Assert.Contains($"ranked with {RankRequest.FallbackStrategy}", Assert.Single(notes), StringComparison.Ordinal);
+        notes.Clear();
+        var asked = request with { Strategy = RankRequest.DefaultStrategy };
+        Assert.Equal(RankRequest.DefaultStrategy, asked.ForModel(poolsBottleneck: false, notes).Strategy);
+        Assert.Empty(notes);
+    }
+
     [Fact]
     public void BadInputIsReportedBeforeAnyPrediction()
     {
