@@ -58,7 +58,7 @@ public sealed class LearningBench : IConsoleBench
         net.train();
         using var optimizer = optim.AdamW(net.parameters(), lr: 1e-3, weight_decay: 1e-4);
         using var input = randn(batch, 3, size, size);
-        using var channelsLast = MemberTraining.ChannelsLast(input);
+        using var channelsLast = InputTensor.ChannelsLast(input);
         using var target = randint(0, 2, [batch, size, size], dtype: ScalarType.Int64);
         var layouts = new[] { ("default layout", input), ("channels-last", channelsLast) };
         var seconds = layouts.ToDictionary(l => l.Item1, _ => new List<double>());

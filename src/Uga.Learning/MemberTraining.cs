@@ -79,21 +79,7 @@ internal sealed class MemberTraining
             for (int i = 0; i < pixels; i++) labels[(b * pixels) + i] = patchLabels.Data[i];
         }
         var input = InputTensor.Normalise(tensor(rgb, [batch, p, p, 3]), mean, std);
-        return (ChannelsLast(input), tensor(labels, [batch, p, p]));
-    }
-
-    /// <summary>
-    /// The same N×C×H×W tensor laid out channels-last (NHWC strides), which every layer after it keeps. Why: in the
-    /// default layout oneDNN 3.7 (libtorch 2.10) pads channel counts below its vector width (8 on AVX2, 16 on AVX-512)
-    /// and its convolution backward reads that padding from uninitialised memory; when the allocator hands back
-    /// memory that held a NaN, 0 × NaN poisons the gradients and training stops at step 2 or 3 (seen on AMD EPYC with
-    /// AVX-512, on 1 to 3 of 5 tiny trainings per run). Channels-last needs no padding, and a default-size step is
-    /// faster in it, not slower (docs/benchmarks.md).
-    /// </summary>
-    internal static Tensor ChannelsLast(Tensor nchw)
-    {
-        using var nhwc = nchw.permute(0, 2, 3, 1).contiguous();
-        return nhwc.permute(0, 3, 1, 2);
+        return (InputTensor.ChannelsLast(input), tensor(labels, [batch, p, p]));
     }
 }
 
@@ -110,5 +96,20 @@ internal static class InputTensor
         using Scalar byteRange = 255f;   // held, not a temporary: see AdamW for why
         x = x.dtype == ScalarType.Byte ? x.to_type(ScalarType.Float32).div_(byteRange) : x.to_type(ScalarType.Float32);
         return ((x - mean) / std).contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The same N×C×H×W tensor laid out channels-last (NHWC strides), which every layer after it keeps. Why: in the
+    /// default layout oneDNN 3.7 (libtorch 2.10) pads channel counts below its vector width (8 on AVX2, 16 on AVX-512)
+    /// and its convolution backward reads that padding from uninitialised memory; when the allocator hands back
+    /// memory that held a NaN, 0 × NaN poisons the gradients and training stops at step 2 or 3 (seen on AMD EPYC with
+    /// AVX-512, on 1 to 3 of 5 tiny trainings per run). Channels-last needs no padding, and a default-size step is
+    /// faster in it, not slower (docs/benchmarks.md). The embedding pass uses it for speed alone: its encoders run
+    /// 1.5× faster channels-last (docs/benchmarks.md, "The embedding pass").
+    /// </summary>
+    internal static Tensor ChannelsLast(Tensor nchw)
+    {
+        using var nhwc = nchw.permute(0, 2, 3, 1).contiguous();
+        return nhwc.permute(0, 3, 1, 2);
     }
 }

@@ -70,7 +70,7 @@ public class OptimiserTests
         int poisoned = PoisonedRuns(100, net =>
         {
             net.train();
-            net.call(MemberTraining.ChannelsLast(randn(2, 3, 16, 16))).square().mean().backward();
+            net.call(InputTensor.ChannelsLast(randn(2, 3, 16, 16))).square().mean().backward();
             return net.parameters().Any(p => p.grad is { } g && !g.isfinite().all().item<bool>());
         });
         Assert.Equal(0, poisoned);
@@ -125,7 +125,7 @@ public class OptimiserTests
             net.call(input).square().mean().backward();
             return [.. net.parameters().Select(p => p.grad!.to_type(ScalarType.Float64).contiguous())];
         }
-        var nhwc = MemberTraining.ChannelsLast(x);
+        var nhwc = InputTensor.ChannelsLast(x);
         Assert.Equal(1, nhwc.stride(1));
         Assert.True(nhwc.equal(x).all().item<bool>(), "the layout changed values");
         var channelsLast = Gradients(nhwc);
