@@ -104,8 +104,7 @@ internal static class InputTensor
     /// and its convolution backward reads that padding from uninitialised memory; when the allocator hands back
     /// memory that held a NaN, 0 × NaN poisons the gradients and training stops at step 2 or 3 (seen on AMD EPYC with
     /// AVX-512, on 1 to 3 of 5 tiny trainings per run). Channels-last needs no padding, and a default-size step is
-    /// faster in it, not slower (docs/benchmarks.md). The embedding pass uses it for speed alone: its encoders run
-    /// 1.5× faster channels-last (docs/benchmarks.md, "The embedding pass").
+    /// faster in it, not slower (docs/benchmarks.md).
     /// </summary>
     internal static Tensor ChannelsLast(Tensor nchw)
     {

@@ -112,7 +112,8 @@ public sealed class UNet : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// The bottleneck's output N×(BaseChannels·2^Depth)×(H/2^Depth)×(W/2^Depth): the most abstract features, which
-    /// the embedding strategies pool into one vector per patch. Same input rules as <see cref="forward"/>.
+    /// the embedding strategies pool into one vector per patch. Same input rules as <see cref="forward"/>. The
+    /// embedding pass runs its ONNX export (<see cref="Inference.OnnxExport.EncoderGraph"/>); this is the reference.
     /// </summary>
     public Tensor Encode(Tensor input)
     {

@@ -85,7 +85,7 @@ public sealed class OnnxEnsemble : IEnsembleModel
         return true;
     });
 
-    private static SessionOptions Options(int? threads)
+    internal static SessionOptions Options(int? threads)
     {
         var options = new SessionOptions
         {

@@ -59,9 +59,9 @@ internal sealed class ReplicateContext(
         IReadOnlyList<float[]>? sourceEmbeddings = null;
         if (o.Strategies.Any(RankingStrategies.NeedsEmbeddings))
         {
-            var embeddings = PatchEmbeddings.Compute(baseline, [.. grid.Select(c => _poolById[c.SlideId].Image.Crop(c.Region))], cancel: o.Cancellation);
+            var embeddings = PatchEmbeddings.Compute(baseline, [.. grid.Select(c => _poolById[c.SlideId].Image.Crop(c.Region))], threads: o.Threads, cancel: o.Cancellation);
             grid = [.. grid.Select((c, i) => c with { Embedding = embeddings[i] })];
-            sourceEmbeddings = PatchEmbeddings.Compute(baseline, SourcePatches(), cancel: o.Cancellation);
+            sourceEmbeddings = PatchEmbeddings.Compute(baseline, SourcePatches(), threads: o.Threads, cancel: o.Cancellation);
         }
         return new SimulationRunner.PoolState(grid, ErrorAgreement.CountErrors(grid, errorMasks), predictions, sourceEmbeddings);
     }

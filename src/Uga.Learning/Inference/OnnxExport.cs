@@ -74,17 +74,8 @@ public static class OnnxExport
         var graph = new OnnxGraph(name);
         var weights = new Weights(graph);
         var convs = new OnnxConvWriter(graph, probe, int8);
-        graph.Input("image", "N", "3", "H", "W");
-        var (encoders, bottleneck, upsamplers, decoders, head) = net.Parts();
-        string x = "image";
-        var skips = new List<string>();
-        foreach (var encoder in encoders)
-        {
-            x = Block(graph, weights, convs, encoder, x);
-            skips.Add(x);
-            x = graph.Node("MaxPool", [x], OnnxAttr.Of("kernel_shape", 2L, 2L), OnnxAttr.Of("strides", 2L, 2L));
-        }
-        x = Block(graph, weights, convs, bottleneck, x);
+        var (x, skips) = Encoder(graph, weights, convs, net);
+        var (_, _, upsamplers, decoders, head) = net.Parts();
         for (int i = 0; i < decoders.Count; i++)
         {
             var up = (ConvTranspose2d)upsamplers[i];
@@ -97,6 +88,37 @@ public static class OnnxExport
         x = graph.Node("Conv", [x, weights.Add(last.weight!), weights.Add(last.bias!)], OnnxAttr.Of("kernel_shape", 1L, 1L));
         graph.Output(x, "logits", "N", classes.ToString(System.Globalization.CultureInfo.InvariantCulture), "H", "W");
         return graph.ToModel("uga", typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0", Opset);
+    }
+
+    /// <summary>
+    /// One member's encoder as a serialised ONNX ModelProto whose output "embedding" (N×D) is the bottleneck's
+    /// features averaged over H and W: what <see cref="PatchEmbeddings"/> pools, run by ONNX Runtime.
+    /// </summary>
+    public static byte[] EncoderGraph(UNet net, string name)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var graph = new OnnxGraph(name);
+        var (x, _) = Encoder(graph, new Weights(graph), new OnnxConvWriter(graph, false, null), net);
+        x = graph.Node("ReduceMean", [x], OnnxAttr.Of("axes", 2L, 3L), OnnxAttr.Of("keepdims", 0L));
+        graph.Output(x, "embedding", "N", "D");
+        return graph.ToModel("uga", typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0", Opset);
+    }
+
+    // The input, the encoder blocks with their max-pools and the bottleneck: the bottleneck's output and the skips.
+    private static (string X, List<string> Skips) Encoder(OnnxGraph graph, Weights weights, OnnxConvWriter convs, UNet net)
+    {
+        graph.Input("image", "N", "3", "H", "W");
+        var (encoders, bottleneck, _, _, _) = net.Parts();
+        string x = "image";
+        var skips = new List<string>();
+        foreach (var encoder in encoders)
+        {
+            x = Block(graph, weights, convs, encoder, x);
+            skips.Add(x);
+            x = graph.Node("MaxPool", [x], OnnxAttr.Of("kernel_shape", 2L, 2L), OnnxAttr.Of("strides", 2L, 2L));
+        }
+        return (Block(graph, weights, convs, bottleneck, x), skips);
     }
 
     // conv (→ BN folded in) → instance norm → ReLU, as the Sequential lists them; dropout is the identity at inference.
