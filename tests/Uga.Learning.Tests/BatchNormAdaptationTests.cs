@@ -125,7 +125,15 @@ public class PatchEmbeddingTests
                 member.eval();
             }
         }
-        var embeddings = PatchEmbeddings.Compute(model, patches, batchSize: 2, cancel: TestContext.Current.CancellationToken);
+        var reads = new List<int>();
+        var done = new List<long>();
+        var embeddings = PatchEmbeddings.Compute(model, patches.Count, i =>
+        {
+            reads.Add(i);
+            return patches[i];
+        }, batchSize: 2, progress: new TrainingTests.SyncProgress(p => done.Add(p.Done)), cancel: TestContext.Current.CancellationToken);
+        Assert.Equal([0, 1, 2, 3], reads);   // each patch read once, in order, batch by batch
+        Assert.Equal([2, 3, 4], done);       // the 64-wide patch ends the second batch early
         Assert.All(embeddings, e => Assert.Equal(16, e.Length)); // 4 base channels · 2^2
         using (no_grad())
         {

@@ -129,7 +129,7 @@ public class TrainingTests
         return sa.Keys.All(k => sa[k].eq(sb[k]).all().item<bool>());
     }
 
-    private sealed class SyncProgress(Action<WorkProgress> report) : IProgress<WorkProgress>
+    internal sealed class SyncProgress(Action<WorkProgress> report) : IProgress<WorkProgress>
     {
         public void Report(WorkProgress value) => report(value);
     }

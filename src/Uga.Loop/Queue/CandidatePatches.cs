@@ -16,32 +16,56 @@ internal static class CandidatePatches
     public static IReadOnlyList<Candidate> WithEmbeddings(IReadOnlyList<Candidate> pool, IReadOnlyList<PoolInput> inputs, Ensemble ensemble,
         RankRequest request)
     {
-        int size = ensemble.Manifest.PatchSize;
-        var patches = new Dictionary<(string, PixelRegion), RgbImage>();
-        foreach (var group in pool.GroupBy(c => c.SlideId, StringComparer.Ordinal))
-        {
-            var input = inputs.Single(i => i.Stem == group.Key);
-            if (input.Case is null)
-            {
-                using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
-                foreach (var c in group) patches[c.Key] = Fit(slide.ReadRegion(c.SpacingUm, c.Region), size);
-                continue;
-            }
-            var image = ImageFile.ReadRgb(input.Path);
-            foreach (var c in group)
-            {
-                var region = SpacingMath.Convert(c.Region, c.SpacingUm, input.SpacingUm).Intersect(new PixelRegion(0, 0, image.Width, image.Height));
-                patches[c.Key] = Fit(image.Crop(region), size);
-            }
-        }
-        var embeddings = PatchEmbeddings.Compute(ensemble, [.. pool.Select(c => patches[c.Key])], cancel: request.Cancellation);
-        return [.. pool.Select((c, i) => c with { Embedding = embeddings[i] })];
+        // Candidates slide by slide, so the reader holds one slide open at a time; results go back to pool order.
+        var order = pool.Select((c, i) => (c.SlideId, i)).GroupBy(x => x.SlideId, StringComparer.Ordinal)
+            .SelectMany(g => g.Select(x => x.i)).ToArray();
+        using var reader = new Reader(inputs, request, ensemble.Manifest.PatchSize);
+        var embeddings = PatchEmbeddings.Compute(ensemble, order.Length, i => reader.Read(pool[order[i]]),
+            progress: request.Progress, cancel: request.Cancellation);
+        var result = new Candidate[pool.Count];
+        for (int i = 0; i < order.Length; i++) result[order[i]] = pool[order[i]] with { Embedding = embeddings[i] };
+        return result;
     }
 
     /// <summary>The U-Net members the embeddings come from; an ONNX model has none to offer, and is refused naming its folder.</summary>
     public static Ensemble RequireEncoder(RankRequest request, Ensemble? encoder) => encoder
         ?? throw new InvalidInputException(request.ModelDir, $"strategy {request.CreateStrategy().Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
 
-    private static RgbImage Fit(RgbImage patch, int size) =>
-        patch.Width == size && patch.Height == size ? patch : Resample.Rgb(patch, size, size);
+    /// <summary>
+    /// A candidate's pixels at the grid's spacing, resized to the model's patch, from its slide (opened on the first of
+    /// its candidates, closed at the next slide's) or from its dataset image (read whole once).
+    /// </summary>
+    private sealed class Reader(IReadOnlyList<PoolInput> inputs, RankRequest request, int size) : IDisposable
+    {
+        private string? stem;
+        private PoolInput? input;
+        private Slide? slide;
+        private RgbImage? image;
+
+        public RgbImage Read(Candidate c)
+        {
+            if (c.SlideId != stem) Open(c.SlideId);
+            if (slide is not null) return Fit(slide.ReadRegion(c.SpacingUm, c.Region));
+            var region = SpacingMath.Convert(c.Region, c.SpacingUm, input!.SpacingUm).Intersect(new PixelRegion(0, 0, image!.Width, image.Height));
+            return Fit(image.Crop(region));
+        }
+
+        private void Open(string id)
+        {
+            Dispose();
+            stem = id;
+            input = inputs.Single(i => i.Stem == id);
+            if (input.Case is null) slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
+            else image = ImageFile.ReadRgb(input.Path);
+        }
+
+        private RgbImage Fit(RgbImage patch) =>
+            patch.Width == size && patch.Height == size ? patch : Resample.Rgb(patch, size, size);
+
+        public void Dispose()
+        {
+            slide?.Dispose();
+            (slide, image) = (null, null);
+        }
+    }
 }
