@@ -127,13 +127,17 @@ public class PatchEmbeddingTests
         }
         var reads = new List<int>();
         var done = new List<long>();
-        var embeddings = PatchEmbeddings.Compute(model, patches.Count, i =>
+        using var embedder = new PatchEmbedder(model);
+        var embeddings = embedder.Compute(patches.Count, i =>
         {
             reads.Add(i);
             return patches[i];
         }, batchSize: 2, progress: new TrainingTests.SyncProgress(p => done.Add(p.Done)), cancel: TestContext.Current.CancellationToken);
         Assert.Equal([0, 1, 2, 3], reads);   // each patch read once, in order, batch by batch
         Assert.Equal([2, 3, 4], done);       // the 64-wide patch ends the second batch early
+        // The sessions are kept for the next call (the next slide of a cohort), which gives the same features.
+        Assert.Equal(embeddings[3], embedder.Compute(1, _ => patches[3], cancel: TestContext.Current.CancellationToken)[0]);
+        Assert.Equal(embeddings[0], PatchEmbeddings.Compute(model, [patches[0]], cancel: TestContext.Current.CancellationToken)[0]);
         Assert.All(embeddings, e => Assert.Equal(16, e.Length)); // 4 base channels · 2^2
         using (no_grad())
         {

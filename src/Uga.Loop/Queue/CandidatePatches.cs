@@ -13,22 +13,21 @@ namespace Uga.Loop.Queue;
 /// </summary>
 internal static class CandidatePatches
 {
-    public static IReadOnlyList<Candidate> WithEmbeddings(IReadOnlyList<Candidate> pool, IReadOnlyList<PoolInput> inputs, Ensemble ensemble,
+    public static IReadOnlyList<Candidate> WithEmbeddings(IReadOnlyList<Candidate> pool, IReadOnlyList<PoolInput> inputs, PatchEmbedder embedder,
         RankRequest request)
     {
         // Candidates slide by slide, so the reader holds one slide open at a time; results go back to pool order.
         var order = pool.Select((c, i) => (c.SlideId, i)).GroupBy(x => x.SlideId, StringComparer.Ordinal)
             .SelectMany(g => g.Select(x => x.i)).ToArray();
-        using var reader = new Reader(inputs, request, ensemble.Manifest.PatchSize);
-        var embeddings = PatchEmbeddings.Compute(ensemble, order.Length, i => reader.Read(pool[order[i]]),
-            progress: request.Progress, cancel: request.Cancellation);
+        using var reader = new Reader(inputs, request, embedder.Model.Manifest.PatchSize);
+        var embeddings = embedder.Compute(order.Length, i => reader.Read(pool[order[i]]), progress: request.Progress, cancel: request.Cancellation);
         var result = new Candidate[pool.Count];
         for (int i = 0; i < order.Length; i++) result[order[i]] = pool[order[i]] with { Embedding = embeddings[i] };
         return result;
     }
 
     /// <summary>The U-Net members the embeddings come from; an ONNX model has none to offer, and is refused naming its folder.</summary>
-    public static Ensemble RequireEncoder(RankRequest request, Ensemble? encoder) => encoder
+    public static PatchEmbedder RequireEncoder(RankRequest request, PatchEmbedder? encoder) => encoder
         ?? throw new InvalidInputException(request.ModelDir, $"strategy {request.CreateStrategy().Name} pools the U-Net's bottleneck features, which an ONNX model does not expose (use a Uga model or another strategy)");
 
     /// <summary>

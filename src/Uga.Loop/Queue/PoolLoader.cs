@@ -44,7 +44,7 @@ internal static class PoolLoader
     /// into a pool item and its phase-1 features (<see cref="SlideRankFeatures"/>, stored with the artifact).
     /// </summary>
     public static (PoolItem Item, SlideFeatures Features) LoadSlide(PoolInput input, ArtifactCache cache, RankRequest request,
-        string measure, string mapsDir, Ensemble? encoder, List<string> notes)
+        string measure, string mapsDir, PatchEmbedder? encoder, List<string> notes)
     {
         using var slide = SlideFactory.Open(input.Path, request.SlideSpacingUm);
         var tissue = input.Tissue ?? throw new InvalidOperationException($"{input.Stem}: tissue not detected");
@@ -56,7 +56,7 @@ internal static class PoolLoader
     /// What a prediction unit adds to its artifact: the slide's features for <paramref name="request"/>'s grid and
     /// strategy, computed and stored unless already stored. Returns whether they were computed.
     /// </summary>
-    public static bool StoreFeatures(Slide slide, PoolInput input, ArtifactOutcome outcome, RankRequest request, Ensemble? encoder, List<string> notes)
+    public static bool StoreFeatures(Slide slide, PoolInput input, ArtifactOutcome outcome, RankRequest request, PatchEmbedder? encoder, List<string> notes)
     {
         var measure = request.RankedMeasure();
         if (HasFeatures(outcome.Artifact, request, notes)) return false;
@@ -70,7 +70,7 @@ internal static class PoolLoader
 
     // A slide's features, stored with its artifact for later rankings and the reduction of cluster units.
     private static (PoolItem, SlideFeatures) MeasureSlide(PoolInput input, Slide slide, ArtifactOutcome outcome,
-        RankRequest request, string measure, Ensemble? encoder)
+        RankRequest request, string measure, PatchEmbedder? encoder)
     {
         var (previewSpacing, pw, ph) = PreviewGrid(outcome.Artifact.Manifest, request);
         var thumbnail = Thumbnail(slide, previewSpacing, pw, ph);
@@ -82,7 +82,7 @@ internal static class PoolLoader
 
     // Phase 1 from the artifact's maps, read a block of candidates at a time: a whole slide's maps are never in
     // memory. A truncated chunk is found first, where it costs 4 bytes a chunk.
-    private static SlideFeatures Measure(PoolInput input, SpacedImage colour, PredictionArtifact artifact, RankRequest request, string measure, Ensemble? encoder)
+    private static SlideFeatures Measure(PoolInput input, SpacedImage colour, PredictionArtifact artifact, RankRequest request, string measure, PatchEmbedder? encoder)
     {
         artifact.CheckChunkEnds(measure);
         var slide = input.ToRankingSlide() with { Colour = colour };
@@ -119,7 +119,7 @@ internal static class PoolLoader
 
     // Phase 1 of one slide; for the embedding strategies each candidate's pooled bottleneck features too (one encoder
     // pass per candidate, paid where the slide is measured: in a cluster unit, not in the reduction).
-    private static SlideFeatures Features(RankingSlide slide, PoolInput input, PredictionArtifact artifact, RankRequest request, Ensemble? encoder,
+    private static SlideFeatures Features(RankingSlide slide, PoolInput input, PredictionArtifact artifact, RankRequest request, PatchEmbedder? encoder,
         IRegionMaps maps)
     {
         var features = CandidateGrid.Features(slide, request.Settings(artifact.Manifest.SpacingUm).Grid, maps);
@@ -142,7 +142,7 @@ internal static class PoolLoader
         Resample.Floats(artifact.ReadMeasure(measure, 16L * width * height).Map, width, height);
 
     public static (PoolItem Item, SlideFeatures Features) LoadImage(PoolInput input, ArtifactCache cache, RankRequest request, string measure,
-        Ensemble? encoder, List<string> notes)
+        PatchEmbedder? encoder, List<string> notes)
     {
         var options = new PredictOptions
         {

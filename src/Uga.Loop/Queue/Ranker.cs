@@ -33,8 +33,9 @@ public static class Ranker
         CheckUniqueStems(slidePaths.Count > 0 ? slidePaths : cases.Select(c => c.ImagePath).ToList());
 
         using var ensemble = EnsembleModels.Load(request.ModelDir);
-        var encoder = EnsembleModels.TorchSharpMembers(ensemble);
-        request = request.ForModel(encoder is not null, notes);
+        var members = EnsembleModels.TorchSharpMembers(ensemble);
+        request = request.ForModel(members is not null, notes);
+        using var encoder = members is null ? null : new PatchEmbedder(members); // opened only if a slide needs embeddings
         strategy = request.CreateStrategy(); // the default may have fallen back; the measure stays (neither pins one)
         if (RankingStrategies.NeedsEmbeddings(strategy.Name)) CandidatePatches.RequireEncoder(request, encoder); // before any prediction
         var settings = request.Settings(ensemble.Manifest.SpacingUm);
@@ -65,7 +66,7 @@ public static class Ranker
     /// measured here. A pool too small for K fails on the tissue alone, before anything is predicted.
     /// </summary>
     private static (List<PoolItem> Items, List<SlideFeatures> Features, int Stored) MeasurePool(
-        RankRequest request, IEnsembleModel ensemble, Ensemble? encoder, RankSettings settings, IReadOnlyList<DatasetCase> cases, string measure, List<string> notes)
+        RankRequest request, IEnsembleModel ensemble, PatchEmbedder? encoder, RankSettings settings, IReadOnlyList<DatasetCase> cases, string measure, List<string> notes)
     {
         var slidePaths = request.SlidePaths;
         var mapsDir = Path.Combine(request.OutDir, "maps");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Uga.Imaging;
 using Uga.Inference;
 using Uga.Inference.Artifacts;
+using Uga.Learning;
 using Uga.Learning.Inference;
 using Uga.Loop.Queue;
 using Uga.Loop.Workspace.Store;
@@ -72,8 +73,9 @@ public static class WorkspacePredictor
             throw new InvalidInputException(null, $"band height {bandHeight} must be a multiple of the block size {options.BlockSize}");
         var modelDir = workspace.ModelDir(workspace.Manifest.Current);
         using var ensemble = EnsembleModels.Load(modelDir);
-        var encoder = EnsembleModels.TorchSharpMembers(ensemble);
-        rank = rank?.ForModel(encoder is not null, notes); // as the reduction will settle it, so the features match
+        var members = EnsembleModels.TorchSharpMembers(ensemble);
+        rank = rank?.ForModel(members is not null, notes); // as the reduction will settle it, so the features match
+        using var encoder = members is null ? null : new PatchEmbedder(members); // opened only if a slide needs embeddings
         var cache = new ArtifactCache(workspace.ArtifactsDir, modelDir, ensemble);
         var parts = WorkPartition.Parts(slides.Values, ensemble.Manifest.SpacingUm, shard.Count, bandHeight);
         var done = new List<SlideArtifact>();
