@@ -137,7 +137,8 @@ public class PatchEmbeddingTests
         Assert.Equal([2, 3, 4], done);       // the 64-wide patch ends the second batch early
         // The sessions are kept for the next call (the next slide of a cohort), which gives the same features.
         Assert.Equal(embeddings[3], embedder.Compute(1, _ => patches[3], cancel: TestContext.Current.CancellationToken)[0]);
-        Assert.Equal(embeddings[0], PatchEmbeddings.Compute(model, [patches[0]], cancel: TestContext.Current.CancellationToken)[0]);
+        using (var fresh = new PatchEmbedder(model))
+            Assert.Equal(embeddings[0], fresh.Compute([patches[0]], TestContext.Current.CancellationToken)[0]);
         Assert.All(embeddings, e => Assert.Equal(16, e.Length)); // 4 base channels · 2^2
         using (no_grad())
         {

@@ -59,9 +59,10 @@ internal sealed class ReplicateContext(
         IReadOnlyList<float[]>? sourceEmbeddings = null;
         if (o.Strategies.Any(RankingStrategies.NeedsEmbeddings))
         {
-            var embeddings = PatchEmbeddings.Compute(baseline, [.. grid.Select(c => _poolById[c.SlideId].Image.Crop(c.Region))], threads: o.Threads, cancel: o.Cancellation);
+            using var embedder = new PatchEmbedder(baseline, o.Threads);
+            var embeddings = embedder.Compute([.. grid.Select(c => _poolById[c.SlideId].Image.Crop(c.Region))], o.Cancellation);
             grid = [.. grid.Select((c, i) => c with { Embedding = embeddings[i] })];
-            sourceEmbeddings = PatchEmbeddings.Compute(baseline, SourcePatches(), threads: o.Threads, cancel: o.Cancellation);
+            sourceEmbeddings = embedder.Compute(SourcePatches(), o.Cancellation);
         }
         return new SimulationRunner.PoolState(grid, ErrorAgreement.CountErrors(grid, errorMasks), predictions, sourceEmbeddings);
     }

@@ -87,12 +87,12 @@ public static class OnnxExport
         var last = (Conv2d)head;
         x = graph.Node("Conv", [x, weights.Add(last.weight!), weights.Add(last.bias!)], OnnxAttr.Of("kernel_shape", 1L, 1L));
         graph.Output(x, "logits", "N", classes.ToString(System.Globalization.CultureInfo.InvariantCulture), "H", "W");
-        return graph.ToModel("uga", typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0", Opset);
+        return Serialise(graph);
     }
 
     /// <summary>
     /// One member's encoder as a serialised ONNX ModelProto whose output "embedding" (N×D) is the bottleneck's
-    /// features averaged over H and W: what <see cref="PatchEmbeddings"/> pools, run by ONNX Runtime.
+    /// features averaged over H and W: what <see cref="PatchEmbedder"/> pools, run by ONNX Runtime.
     /// </summary>
     public static byte[] EncoderGraph(UNet net, string name)
     {
@@ -102,8 +102,12 @@ public static class OnnxExport
         var (x, _) = Encoder(graph, new Weights(graph), new OnnxConvWriter(graph, false, null), net);
         x = graph.Node("ReduceMean", [x], OnnxAttr.Of("axes", 2L, 3L), OnnxAttr.Of("keepdims", 0L));
         graph.Output(x, "embedding", "N", "D");
-        return graph.ToModel("uga", typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0", Opset);
+        return Serialise(graph);
     }
+
+    // The ModelProto bytes, with Uga's version as the producer's.
+    private static byte[] Serialise(OnnxGraph graph) =>
+        graph.ToModel("uga", typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0", Opset);
 
     // The input, the encoder blocks with their max-pools and the bottleneck: the bottleneck's output and the skips.
     private static (string X, List<string> Skips) Encoder(OnnxGraph graph, Weights weights, OnnxConvWriter convs, UNet net)

@@ -9,7 +9,7 @@ namespace Uga.Loop.Queue;
 /// Patch embeddings for the embedding strategies (clue, typical), computed where a slide's features are measured (a
 /// cluster unit, or the ranking for slides without stored features) and stored with them: each candidate's pixels
 /// read from its slide or image at the grid's spacing, resized to the model's patch size and pooled by
-/// <see cref="PatchEmbeddings"/>. Costs one encoder pass per candidate, so only these strategies pay it.
+/// <see cref="PatchEmbedder"/>. Costs one encoder pass per candidate, so only these strategies pay it.
 /// </summary>
 internal static class CandidatePatches
 {

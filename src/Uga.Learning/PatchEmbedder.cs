@@ -10,21 +10,9 @@ namespace Uga.Learning;
 /// bottleneck sees the patch at the model's spacing, so patches must be at that spacing and divisible by 2^depth.
 /// The members' encoders are exported in memory and run by ONNX Runtime: the same features as TorchSharp's
 /// <see cref="UNet.Encode"/> to float precision, 12.7× faster per patch (docs/benchmarks.md, "The embedding pass").
-/// </summary>
-public static class PatchEmbeddings
-{
-    public static float[][] Compute(Ensemble model, IReadOnlyList<RgbImage> patches, int batchSize = 16, int? threads = null,
-        CancellationToken cancel = default)
-    {
-        using var embedder = new PatchEmbedder(model, threads);
-        return embedder.Compute(patches.Count, i => patches[i], batchSize, null, cancel);
-    }
-}
-
-/// <summary>
-/// <see cref="PatchEmbeddings"/> of one ensemble over many calls: the encoders are exported and their ONNX Runtime
-/// sessions opened on the first call that has patches, then kept, so a cohort's slides pay that once (about 0.6 s
-/// per slide for the default model, measured on 20 GlaS images) rather than once each.
+/// They are exported and their sessions opened on the first call that has patches, then kept, so a cohort's slides
+/// (or a simulation's pool and source patches) pay that once: about 0.6 s per slide for the default model, measured
+/// on 20 GlaS images.
 /// </summary>
 /// <param name="threads">ONNX Runtime's intra-op threads; null: <see cref="OnnxEnsemble.DefaultThreads"/>.</param>
 public sealed class PatchEmbedder(Ensemble model, int? threads = null) : IDisposable
@@ -32,6 +20,9 @@ public sealed class PatchEmbedder(Ensemble model, int? threads = null) : IDispos
     private OnnxFeatures? features;
 
     public Ensemble Model => model;
+
+    public float[][] Compute(IReadOnlyList<RgbImage> patches, CancellationToken cancel = default) =>
+        Compute(patches.Count, i => patches[i], cancel: cancel);
 
     /// <summary>
     /// The embeddings of <paramref name="count"/> patches, patch i read by <paramref name="patch"/> only when its batch
